@@ -1,0 +1,3 @@
+export * from './compose.js';
+export * from './peer.js';
+export * from './transport.js';

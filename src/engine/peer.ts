@@ -1,0 +1,278 @@
+import { ErrorCode, McpError, toErrorObject } from '../protocol/errors.js';
+import {
+  type Checked,
+  DEFAULT_DECODE_LIMITS,
+  type DecodeLimits,
+  decode,
+  encode,
+  errorResponse,
+  isRequest,
+  isResponse,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type RequestId,
+} from '../protocol/jsonrpc.js';
+import type { SendOptions, Transport } from './transport.js';
+
+export interface Progress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Milliseconds before the request fails with RequestTimeout and is cancelled at the peer. */
+  timeoutMs?: number;
+  /** Progress reports restart the timeout. */
+  resetTimeoutOnProgress?: boolean;
+  onProgress?: (progress: Progress) => void;
+  /** The incoming request on whose behalf this one is sent (server-to-client requests). */
+  relatedRequestId?: RequestId;
+}
+
+/** What the peer knows about one incoming request while a handler serves it. */
+export interface IncomingRequest {
+  message: JsonRpcRequest;
+  signal: AbortSignal;
+  /** Sends a notification tied to this request (progress, logs, listen-stream events). */
+  notify(method: string, params?: Record<string, unknown>): Promise<void>;
+  /** Sends a request tied to this one (legacy server-to-client requests). */
+  request(method: string, params: Record<string, unknown> | undefined, options?: RequestOptions): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Decides whether a batch may be processed: undefined allows it, a string is the reason to
+ * refuse it (JSON-RPC batches exist only in MCP 2025-03-26).
+ */
+export type BatchPolicy = (items: JsonRpcMessage[]) => string | undefined | Promise<string | undefined>;
+
+export interface PeerHandlers {
+  onRequest(request: IncomingRequest): Promise<Record<string, unknown>>;
+  onNotification?(notification: JsonRpcNotification): void;
+  onClose?(error?: Error): void;
+  batchPolicy?: BatchPolicy;
+}
+
+export interface PeerOptions {
+  limits?: Partial<DecodeLimits>;
+  defaultTimeoutMs?: number;
+  /** Most outgoing requests awaiting an answer at once. */
+  maxPendingRequests?: number;
+  /** Most incoming requests being handled at once. */
+  maxInFlightRequests?: number;
+}
+
+interface Pending {
+  resolve(result: Record<string, unknown>): void;
+  reject(error: Error): void;
+  onProgress?: (progress: Progress) => void;
+  restartTimer?: () => void;
+}
+
+/** Thrown into a handler's signal when the peer cancels its request. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+}
+
+/** One end of a JSON-RPC connection: correlation, timeouts, progress, cancellation, both ways. */
+export class Peer {
+  private nextId = 1;
+  private readonly pending = new Map<RequestId, Pending>();
+  private readonly inFlight = new Map<RequestId, AbortController>();
+  private readonly limits: DecodeLimits;
+  private closed = false;
+
+  constructor(
+    readonly transport: Transport,
+    private readonly handlers: PeerHandlers,
+    private readonly options: PeerOptions = {},
+  ) {
+    this.limits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
+  }
+
+  async start(): Promise<void> {
+    await this.transport.start({ onFrame: (frame) => this.receive(frame), onClose: (error) => this.shutdown(error) });
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+    this.shutdown();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Resolves when no incoming request is being handled, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Sends a request and resolves with its result; rejects with McpError on an error answer. */
+  request(
+    method: string,
+    params?: Record<string, unknown>,
+    options: RequestOptions = {},
+  ): Promise<Record<string, unknown>> {
+    if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'));
+    if (this.pending.size >= (this.options.maxPendingRequests ?? 1000)) {
+      return Promise.reject(new McpError(ErrorCode.InternalError, 'Too many pending requests'));
+    }
+    options.signal?.throwIfAborted();
+    const id = this.nextId++;
+    let body = params;
+    if (options.onProgress) body = { ...params, _meta: { ...(params?._meta as object), progressToken: id } };
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs ?? 60_000;
+      const settle = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(id);
+      };
+      const cancel = (error: Error, reason: string) => {
+        settle();
+        reject(error);
+        void this.notify('notifications/cancelled', { requestId: id, reason }).catch(() => {});
+      };
+      const onAbort = () => cancel(options.signal?.reason ?? new CancelledError('Aborted'), 'Aborted by the caller');
+      const startTimer = () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => cancel(new McpError(ErrorCode.RequestTimeout, `Request ${method} timed out after ${timeoutMs} ms`), 'Timed out'),
+          timeoutMs,
+        );
+      };
+      startTimer();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        resolve: (r) => (settle(), resolve(r)),
+        reject: (e) => (settle(), reject(e)),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.resetTimeoutOnProgress ? { restartTimer: startTimer } : {}),
+      });
+      const message: JsonRpcRequest = { jsonrpc: '2.0', id, method, ...(body ? { params: body } : {}) };
+      this.send(message, options.relatedRequestId).catch((error: Error) => this.pending.get(id)?.reject(error));
+    });
+  }
+
+  notify(method: string, params?: Record<string, unknown>, options?: SendOptions): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const message: JsonRpcNotification = { jsonrpc: '2.0', method, ...(params ? { params } : {}) };
+    return this.send(message, options?.relatedRequestId);
+  }
+
+  private send(message: JsonRpcMessage | JsonRpcMessage[], relatedRequestId?: RequestId): Promise<void> {
+    return this.transport.send(encode(message), relatedRequestId === undefined ? undefined : { relatedRequestId });
+  }
+
+  /** One frame from the transport. Never throws: bad input is answered, never fatal. */
+  receive(frame: string): void {
+    const decoded = decode(frame, this.limits);
+    if (decoded.kind === 'invalid') {
+      void this.send(decoded.error).catch(() => {});
+      return;
+    }
+    if (decoded.kind === 'message') {
+      void this.dispatch(decoded.message).then((response) => {
+        if (response) return this.send(response, (response as JsonRpcResponse).id ?? undefined);
+      }).catch(() => {});
+      return;
+    }
+    void this.receiveBatch(decoded.items).catch(() => {});
+  }
+
+  private async receiveBatch(items: Checked[]): Promise<void> {
+    const messages = items.flatMap((item) => ('message' in item ? [item.message] : []));
+    const refusal = this.handlers.batchPolicy ? await this.handlers.batchPolicy(messages) : 'JSON-RPC batches are not supported';
+    if (refusal !== undefined) {
+      await this.send(errorResponse(null, { code: ErrorCode.InvalidRequest, message: refusal }));
+      return;
+    }
+    const answers = await Promise.all(items.map((item) => ('message' in item ? this.dispatch(item.message) : item.invalid)));
+    const responses = answers.filter((a): a is JsonRpcResponse => a !== undefined);
+    if (responses.length > 0) await this.send(responses);
+  }
+
+  /** Handles one message; resolves with the response owed, if any. */
+  private async dispatch(message: JsonRpcMessage): Promise<JsonRpcResponse | undefined> {
+    if (isResponse(message)) {
+      this.settle(message);
+      return undefined;
+    }
+    if (!isRequest(message)) {
+      this.receiveNotification(message);
+      return undefined;
+    }
+    const { id } = message;
+    if (this.inFlight.has(id)) {
+      return errorResponse(id, { code: ErrorCode.InvalidRequest, message: `Request id ${id} is already in use` });
+    }
+    if (this.inFlight.size >= (this.options.maxInFlightRequests ?? 1000)) {
+      return errorResponse(id, { code: ErrorCode.InternalError, message: 'Too many concurrent requests' });
+    }
+    const controller = new AbortController();
+    this.inFlight.set(id, controller);
+    const incoming: IncomingRequest = {
+      message,
+      signal: controller.signal,
+      notify: (method, params) => this.notify(method, params, { relatedRequestId: id }),
+      request: (method, params, options) => this.request(method, params, { ...options, relatedRequestId: id }),
+    };
+    try {
+      const result = await this.handlers.onRequest(incoming);
+      if (controller.signal.aborted) return undefined;
+      return { jsonrpc: '2.0', id, result };
+    } catch (error) {
+      // A cancelled request gets no answer (MCP cancellation: the receiver SHOULD NOT respond).
+      if (controller.signal.aborted) return undefined;
+      return errorResponse(id, toErrorObject(error));
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+
+  private receiveNotification(message: JsonRpcNotification): void {
+    const params = message.params ?? {};
+    if (message.method === 'notifications/cancelled') {
+      const controller = this.inFlight.get(params.requestId as RequestId);
+      controller?.abort(new CancelledError(typeof params.reason === 'string' ? params.reason : 'Cancelled by the peer'));
+    } else if (message.method === 'notifications/progress') {
+      const pending = this.pending.get(params.progressToken as RequestId);
+      if (pending?.onProgress && typeof params.progress === 'number') {
+        pending.restartTimer?.();
+        pending.onProgress({
+          progress: params.progress,
+          ...(typeof params.total === 'number' ? { total: params.total } : {}),
+          ...(typeof params.message === 'string' ? { message: params.message } : {}),
+        });
+      }
+    }
+    try {
+      this.handlers.onNotification?.(message);
+    } catch {
+      // A notification handler's failure has no one to be reported to on the wire.
+    }
+  }
+
+  private settle(response: JsonRpcResponse): void {
+    if (response.id === null) return;
+    const pending = this.pending.get(response.id);
+    if (!pending) return;
+    if ('error' in response) pending.reject(McpError.fromObject(response.error));
+    else pending.resolve(response.result);
+  }
+
+  private shutdown(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    const closedError = new McpError(ErrorCode.ConnectionClosed, error ? `Connection closed: ${error.message}` : 'Connection closed');
+    for (const pending of [...this.pending.values()]) pending.reject(closedError);
+    for (const controller of this.inFlight.values()) controller.abort(closedError);
+    this.handlers.onClose?.(error);
+  }
+}

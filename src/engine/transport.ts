@@ -1,0 +1,25 @@
+import type { RequestId } from '../protocol/jsonrpc.js';
+
+/**
+ * A transport moves text frames, one JSON-RPC message or batch each. Parsing, limits and
+ * correlation live in the Peer, so every transport gets the same bounds and error answers.
+ */
+export interface Transport {
+  start(sink: TransportSink): Promise<void>;
+  send(frame: string, options?: SendOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TransportSink {
+  onFrame(frame: string): void;
+  /** The transport ended; `error` says why when it did not end cleanly. */
+  onClose(error?: Error): void;
+}
+
+export interface SendOptions {
+  /**
+   * The incoming request this message belongs to (a response, or a progress or log notification
+   * sent while handling it). Per-request transports such as Streamable HTTP route by it.
+   */
+  relatedRequestId?: RequestId;
+}

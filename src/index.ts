@@ -1,0 +1,4 @@
+export * from './engine/index.js';
+export * from './protocol/index.js';
+export * from './server/index.js';
+export * from './transports/index.js';

@@ -1,0 +1,177 @@
+import { ErrorCode, type JsonRpcErrorObject } from './errors.js';
+
+export type RequestId = string | number;
+
+export interface JsonRpcRequest {
+  jsonrpc: '2.0';
+  id: RequestId;
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+export interface JsonRpcNotification {
+  jsonrpc: '2.0';
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+export interface JsonRpcResultResponse {
+  jsonrpc: '2.0';
+  id: RequestId;
+  result: Record<string, unknown>;
+}
+
+export interface JsonRpcErrorResponse {
+  jsonrpc: '2.0';
+  id: RequestId | null;
+  error: JsonRpcErrorObject;
+}
+
+export type JsonRpcResponse = JsonRpcResultResponse | JsonRpcErrorResponse;
+export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
+
+export const isRequest = (m: JsonRpcMessage): m is JsonRpcRequest => 'method' in m && 'id' in m;
+export const isNotification = (m: JsonRpcMessage): m is JsonRpcNotification => 'method' in m && !('id' in m);
+export const isResponse = (m: JsonRpcMessage): m is JsonRpcResponse => !('method' in m);
+export const isErrorResponse = (m: JsonRpcMessage): m is JsonRpcErrorResponse => 'error' in m && !('method' in m);
+
+export function errorResponse(id: RequestId | null, error: JsonRpcErrorObject): JsonRpcErrorResponse {
+  return { jsonrpc: '2.0', id, error };
+}
+
+export interface DecodeLimits {
+  /** Largest accepted message in UTF-16 code units (about bytes for JSON). */
+  maxMessageLength: number;
+  /** Deepest accepted nesting of arrays and objects. */
+  maxDepth: number;
+  /** Most messages accepted in one batch. */
+  maxBatchSize: number;
+}
+
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
+  maxMessageLength: 4 * 1024 * 1024,
+  maxDepth: 64,
+  maxBatchSize: 100,
+};
+
+/** One decoded frame: a message, a batch, or an error to answer with (the frame is otherwise dropped). */
+export type Decoded =
+  | { kind: 'message'; message: JsonRpcMessage }
+  | { kind: 'batch'; items: Checked[] }
+  | { kind: 'invalid'; error: JsonRpcErrorResponse };
+
+/**
+ * Parses one frame of JSON-RPC text. Never throws: a bad frame becomes the error response the
+ * peer should receive. Depth is checked before JSON.parse so that hostile nesting never reaches
+ * the parser, the tracer or any logger (V8's JSON.stringify overflows at depth ~5,000).
+ */
+export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Decoded {
+  if (text.length > limits.maxMessageLength) {
+    return invalid(null, ErrorCode.InvalidRequest, `Message exceeds ${limits.maxMessageLength} characters`);
+  }
+  if (exceedsDepth(text, limits.maxDepth)) {
+    return invalid(null, ErrorCode.InvalidRequest, `JSON nesting exceeds depth ${limits.maxDepth}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return invalid(null, ErrorCode.ParseError, 'Parse error');
+  }
+  if (text.includes('"__proto__"') && hasProtoKey(value)) {
+    return invalid(null, ErrorCode.InvalidRequest, 'The key "__proto__" is not allowed');
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return invalid(null, ErrorCode.InvalidRequest, 'Empty batch');
+    if (value.length > limits.maxBatchSize) {
+      return invalid(null, ErrorCode.InvalidRequest, `Batch exceeds ${limits.maxBatchSize} messages`);
+    }
+    return { kind: 'batch', items: value.map((item) => validateEnvelope(item)) };
+  }
+  const checked = validateEnvelope(value);
+  return 'message' in checked ? { kind: 'message', message: checked.message } : { kind: 'invalid', error: checked.invalid };
+}
+
+/** A checked envelope: the message, or the error response owed for it. */
+export type Checked = { message: JsonRpcMessage } | { invalid: JsonRpcErrorResponse };
+
+function invalid(id: RequestId | null, code: number, message: string): Decoded {
+  return { kind: 'invalid', error: errorResponse(id, { code, message }) };
+}
+
+const isId = (v: unknown): v is RequestId =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+const isParams = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
+
+function isWellFormedErrorResponse(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  const e = o.error as Record<string, unknown> | undefined;
+  return (
+    o.jsonrpc === '2.0' &&
+    !('method' in o) &&
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.code === 'number' &&
+    typeof e.message === 'string'
+  );
+}
+
+const rejected = (id: RequestId | null, message: string): Checked => ({
+  invalid: errorResponse(id, { code: ErrorCode.InvalidRequest, message: `Invalid Request: ${message}` }),
+});
+
+/** Checks the JSON-RPC 2.0 envelope of one parsed value. */
+export function validateEnvelope(value: unknown): Checked {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return rejected(null, 'not an object');
+  const o = value as Record<string, unknown>;
+  const id = isId(o.id) ? o.id : null;
+  if (o.jsonrpc !== '2.0') return rejected(id, 'jsonrpc must be "2.0"');
+  if ('method' in o) {
+    if (typeof o.method !== 'string') return rejected(id, 'method must be a string');
+    // MCP: a request id MUST NOT be null, and a null id does not make a notification either.
+    if ('id' in o && !isId(o.id)) return rejected(null, 'id must be a string or number');
+    if (!isParams(o.params)) return rejected(id, 'params must be an object');
+    return { message: value as JsonRpcRequest | JsonRpcNotification };
+  }
+  if ('result' in o && isId(o.id) && typeof o.result === 'object' && o.result !== null) {
+    return { message: value as JsonRpcResultResponse };
+  }
+  if (isWellFormedErrorResponse(o) && (o.id === null || o.id === undefined || isId(o.id))) {
+    return { message: { ...(value as JsonRpcErrorResponse), id: (o.id as RequestId | undefined) ?? null } };
+  }
+  return rejected(id, 'not a request, notification or response');
+}
+
+/** Linear scan of bracket depth, skipping string contents. */
+function exceedsDepth(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+function hasProtoKey(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (!Array.isArray(v) && Object.hasOwn(v, '__proto__')) return true;
+    for (const child of Object.values(v)) stack.push(child);
+  }
+  return false;
+}
+
+/** Serializes one message or a batch; the stdio framing adds the newline. */
+export function encode(message: JsonRpcMessage | JsonRpcMessage[]): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,145 @@
+import type { RequestId } from '../protocol/jsonrpc.js';
+import { META } from '../protocol/meta.js';
+import type { Era, Revision } from '../protocol/revisions.js';
+import type {
+  ClientCapabilities,
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitParams,
+  ElicitResult,
+  Implementation,
+  LoggingLevel,
+  Root,
+} from '../protocol/schemas/index.js';
+import type { RequestScope } from './scope.js';
+
+export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+export type Logger = { [L in LoggingLevel]: (data: unknown, logger?: string) => Promise<void> };
+
+/**
+ * What every handler receives. It is the same for both eras: `elicit`, `sample` and `roots` send
+ * a server-to-client request on a legacy session and use MRTR on a modern request, where the
+ * handler runs again on the client's retry and these calls return the supplied answers.
+ */
+export interface RequestContext {
+  readonly requestId: RequestId;
+  readonly method: string;
+  readonly signal: AbortSignal;
+  readonly era: Era;
+  readonly protocolVersion: Revision;
+  readonly client: { readonly info?: Implementation; readonly capabilities: ClientCapabilities };
+  /** The request's `_meta`. */
+  readonly meta: Readonly<Record<string, unknown>>;
+  /** The request's params (validated). */
+  readonly params: Readonly<Record<string, any>>;
+  readonly log: Logger;
+  /** Reports progress when the client asked for it (a progressToken); otherwise does nothing. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  elicit(params: ElicitParams): Promise<ElicitResult>;
+  sample(params: CreateMessageParams): Promise<CreateMessageResult>;
+  roots(): Promise<Root[]>;
+}
+
+export class HandlerContext implements RequestContext {
+  private logger?: Logger;
+
+  constructor(
+    readonly scope: RequestScope,
+    /** The request's params, validated against the revision's schema. */
+    readonly params: Readonly<Record<string, any>>,
+  ) {}
+
+  get log(): Logger {
+    this.logger ??= new ContextLogger(this);
+    return this.logger;
+  }
+
+  get requestId() {
+    return this.scope.incoming.message.id;
+  }
+  get method() {
+    return this.scope.incoming.message.method;
+  }
+  get signal() {
+    return this.scope.incoming.signal;
+  }
+  get era() {
+    return this.scope.era;
+  }
+  get protocolVersion() {
+    return this.scope.revision;
+  }
+  get client() {
+    return this.scope.client;
+  }
+  get meta(): Record<string, unknown> {
+    return (this.params._meta as Record<string, unknown> | undefined) ?? {};
+  }
+
+  progress(progress: number, total?: number, message?: string): Promise<void> {
+    const token = this.meta.progressToken;
+    if ((typeof token !== 'string' && typeof token !== 'number') || this.signal.aborted) return Promise.resolve();
+    return this.scope.incoming.notify('notifications/progress', {
+      progressToken: token,
+      progress,
+      ...(total !== undefined ? { total } : {}),
+      ...(message !== undefined && this.scope.features.progressMessage ? { message } : {}),
+    });
+  }
+
+  emitLog(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
+    const threshold = this.scope.logLevel;
+    if (threshold === undefined || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(threshold) || this.signal.aborted) {
+      return Promise.resolve();
+    }
+    return this.scope.incoming.notify('notifications/message', { level, data, ...(logger ? { logger } : {}) });
+  }
+
+  async elicit(params: ElicitParams): Promise<ElicitResult> {
+    return (await this.scope.asker.ask('elicitation/create', params as Record<string, unknown>)) as ElicitResult;
+  }
+
+  async sample(params: CreateMessageParams): Promise<CreateMessageResult> {
+    return (await this.scope.asker.ask('sampling/createMessage', params as Record<string, unknown>)) as CreateMessageResult;
+  }
+
+  async roots(): Promise<Root[]> {
+    return ((await this.scope.asker.ask('roots/list', {})) as { roots: Root[] }).roots;
+  }
+}
+
+/** Built only when a handler logs, with methods on the prototype: no closures per request. */
+class ContextLogger implements Logger {
+  constructor(private readonly ctx: HandlerContext) {}
+  debug(data: unknown, logger?: string) {
+    return this.ctx.emitLog('debug', data, logger);
+  }
+  info(data: unknown, logger?: string) {
+    return this.ctx.emitLog('info', data, logger);
+  }
+  notice(data: unknown, logger?: string) {
+    return this.ctx.emitLog('notice', data, logger);
+  }
+  warning(data: unknown, logger?: string) {
+    return this.ctx.emitLog('warning', data, logger);
+  }
+  error(data: unknown, logger?: string) {
+    return this.ctx.emitLog('error', data, logger);
+  }
+  critical(data: unknown, logger?: string) {
+    return this.ctx.emitLog('critical', data, logger);
+  }
+  alert(data: unknown, logger?: string) {
+    return this.ctx.emitLog('alert', data, logger);
+  }
+  emergency(data: unknown, logger?: string) {
+    return this.ctx.emitLog('emergency', data, logger);
+  }
+}
+
+/** The log threshold a modern request asked for in `_meta` (none: no logs, 2026-07-28 logging). */
+export function modernLogLevel(meta: Record<string, unknown> | undefined): LoggingLevel | undefined {
+  const level = meta?.[META.logLevel];
+  return LOG_LEVELS.includes(level as LoggingLevel) ? (level as LoggingLevel) : undefined;
+}

@@ -1,0 +1,22 @@
+export type { Completer, CompletionPage } from './completion.js';
+export type { ServerConnection } from './connection.js';
+export type { Logger, RequestContext } from './context.js';
+export {
+  McpServer,
+  type McpServerOptions,
+  type Registration,
+  type ServerInfo,
+  type ServerMiddleware,
+  type ToolRegistration,
+} from './mcp-server.js';
+export type { PromptArgumentConfig, PromptConfig, PromptHandler, PromptReturn } from './prompts.js';
+export type {
+  CacheHint,
+  ReadReturn,
+  ResourceConfig,
+  ResourceHandler,
+  ResourceTemplateConfig,
+  TemplateHandler,
+} from './resources.js';
+export type { JsonSchema, SchemaInput } from './schema.js';
+export type { ToolConfig, ToolHandler, ToolReturn } from './tools.js';

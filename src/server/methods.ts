@@ -1,0 +1,141 @@
+import { ErrorCode, McpError } from '../protocol/errors.js';
+import { META } from '../protocol/meta.js';
+import type { Resource, SubscriptionFilter } from '../protocol/schemas/index.js';
+import { toCompletion } from './completion.js';
+import type { HandlerContext } from './context.js';
+import type { LegacySession, ServerCore } from './core.js';
+import { paginate } from './pagination.js';
+import { getPrompt } from './prompts.js';
+import { resourceNotFound, toContents } from './resources.js';
+import { callTool } from './tools.js';
+
+type Params = Record<string, any>;
+
+/** Legacy-only methods are routed only on legacy sessions, so the session is there. */
+function sessionOf(ctx: HandlerContext): LegacySession {
+  if (!ctx.scope.session) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${ctx.method}`);
+  return ctx.scope.session;
+}
+export type MethodHandler = (core: ServerCore, ctx: HandlerContext, params: Params) => Promise<Record<string, unknown>>;
+
+async function listResources(core: ServerCore, ctx: HandlerContext): Promise<readonly Resource[]> {
+  const dynamic = core.templates.list().filter((t) => t.list);
+  if (dynamic.length === 0) return core.resources.list().map((r) => r.definition);
+  const listed = await Promise.all(dynamic.map((t) => t.list!(ctx)));
+  return [...core.resources.list().map((r) => r.definition), ...listed.flat()];
+}
+
+function page<T>(core: ServerCore, items: readonly T[], params: Params) {
+  const { page: slice, nextCursor } = paginate(items, params?.cursor, core.pageSize);
+  return { slice, ...(nextCursor ? { nextCursor } : {}) };
+}
+
+/** Every server method, written once for both eras. */
+export const methods: Record<string, MethodHandler> = {
+  async 'tools/list'(core, _ctx, params) {
+    const { slice, ...rest } = page(core, core.enabledTools(), params);
+    return { tools: slice.map((t) => t.definition), ...rest };
+  },
+
+  async 'tools/call'(core, ctx, params) {
+    const tool = core.tools.get(params.name);
+    if (!tool?.enabled) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${params.name}`);
+    return { ...(await callTool(tool, params.arguments, ctx.scope, ctx)) };
+  },
+
+  async 'resources/list'(core, ctx, params) {
+    const { slice, ...rest } = page(core, await listResources(core, ctx), params);
+    return { resources: slice, ...rest };
+  },
+
+  async 'resources/templates/list'(core, _ctx, params) {
+    const { slice, ...rest } = page(core, core.templates.list(), params);
+    return { resourceTemplates: slice.map((t) => t.definition), ...rest };
+  },
+
+  async 'resources/read'(core, ctx, params) {
+    const uri: string = params.uri;
+    const exact = core.resources.get(uri);
+    if (exact) {
+      const contents = toContents(uri, exact.definition.mimeType, await exact.handler(uri, ctx));
+      return { contents, ...(exact.cache ? { ttlMs: exact.cache.ttlMs, cacheScope: exact.cache.scope } : {}) };
+    }
+    for (const t of core.templates.list()) {
+      const variables = t.template.match(uri);
+      if (!variables) continue;
+      const contents = toContents(uri, t.definition.mimeType, await t.handler(uri, variables, ctx));
+      return { contents, ...(t.cache ? { ttlMs: t.cache.ttlMs, cacheScope: t.cache.scope } : {}) };
+    }
+    throw resourceNotFound(uri);
+  },
+
+  async 'resources/subscribe'(_core, ctx, params) {
+    sessionOf(ctx).subscriptions.add(params.uri);
+    return {};
+  },
+
+  async 'resources/unsubscribe'(_core, ctx, params) {
+    sessionOf(ctx).subscriptions.delete(params.uri);
+    return {};
+  },
+
+  async 'prompts/list'(core, _ctx, params) {
+    const { slice, ...rest } = page(core, core.prompts.list(), params);
+    return { prompts: slice.map((p) => p.definition), ...rest };
+  },
+
+  async 'prompts/get'(core, ctx, params) {
+    const prompt = core.prompts.get(params.name);
+    if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${params.name}`);
+    return { ...(await getPrompt(prompt, params.arguments, ctx)) };
+  },
+
+  async 'completion/complete'(core, _ctx, params) {
+    const { ref, argument } = params;
+    const completer =
+      ref.type === 'ref/prompt'
+        ? core.prompts.get(ref.name)?.completers[argument.name]
+        : core.templates.list().find((t) => t.definition.uriTemplate === ref.uri)?.complete?.[argument.name];
+    if (ref.type === 'ref/prompt' && !core.prompts.has(ref.name)) {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+    }
+    if (ref.type === 'ref/resource' && !core.templates.list().some((t) => t.definition.uriTemplate === ref.uri)) {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+    }
+    const found = completer ? await completer(argument.value, { arguments: params.context?.arguments ?? {} }) : [];
+    return { completion: toCompletion(found) };
+  },
+
+  async 'logging/setLevel'(_core, ctx, params) {
+    sessionOf(ctx).logLevel = params.level;
+    return {};
+  },
+
+  async ping() {
+    return {};
+  },
+
+  async 'server/discover'(core) {
+    return {
+      supportedVersions: [...core.modernRevisions],
+      capabilities: core.capabilities(),
+      ...(core.instructions ? { instructions: core.instructions } : {}),
+      _meta: { [META.serverInfo]: core.info },
+    };
+  },
+
+  /**
+   * 2026-07-28 subscriptions: the acknowledgment goes first, then only the agreed notifications,
+   * each tagged with the listen request's id, until the client cancels or the server closes.
+   */
+  async 'subscriptions/listen'(core, ctx, params) {
+    const id = ctx.requestId;
+    const agreed = core.agreeFilter(params.notifications as SubscriptionFilter);
+    await ctx.scope.incoming.notify('notifications/subscriptions/acknowledged', {
+      _meta: { [META.subscriptionId]: id },
+      notifications: agreed,
+    });
+    await core.listen(ctx, agreed);
+    return { _meta: { [META.subscriptionId]: id } };
+  },
+};

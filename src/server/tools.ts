@@ -1,0 +1,111 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { ErrorCode, McpError } from '../protocol/errors.js';
+import { type HeaderAnnotation, headerAnnotations } from '../protocol/mcp-headers.js';
+import type { CallToolResult, Icon, Tool, ToolAnnotations } from '../protocol/schemas/index.js';
+import type { RequestContext } from './context.js';
+import { InputRequiredSignal } from './mrtr.js';
+import { type CompiledSchema, compileSchema, type JsonSchema, type SchemaInput } from './schema.js';
+import type { RequestScope } from './scope.js';
+
+export type InferInput<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Record<string, unknown>;
+export type InferOutput<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : unknown;
+
+export interface ToolConfig<I extends SchemaInput | undefined = undefined, O extends SchemaInput | undefined = undefined> {
+  title?: string;
+  description?: string;
+  /** Arguments schema: a Standard Schema (zod 4, valibot, arktype) or raw JSON Schema 2020-12. */
+  input?: I;
+  /** Structured result schema; results are validated against it. */
+  output?: O;
+  annotations?: ToolAnnotations;
+  icons?: Icon[];
+  _meta?: Record<string, unknown>;
+}
+
+/** A handler may return a full result or, for the common case, just text. */
+export type ToolReturn<O> =
+  | string
+  | (Omit<CallToolResult, 'content' | 'structuredContent'> & {
+      content?: CallToolResult['content'];
+      structuredContent?: O extends SchemaInput ? InferOutput<O> : unknown;
+    });
+
+export type ToolHandler<I, O> = (args: InferInput<I>, ctx: RequestContext) => ToolReturn<O> | Promise<ToolReturn<O>>;
+
+export interface RegisteredTool {
+  readonly definition: Tool;
+  readonly headers: HeaderAnnotation[];
+  enabled: boolean;
+  input?: CompiledSchema;
+  output?: CompiledSchema;
+  handler: ToolHandler<any, any>;
+}
+
+const EMPTY_INPUT: JsonSchema = { type: 'object', properties: {} };
+
+/** Builds a tool once at registration: names checked, schemas derived, x-mcp-header rules enforced. */
+export function buildTool(name: string, config: ToolConfig<any, any>, handler: ToolHandler<any, any>): RegisteredTool {
+  if (name.length === 0 || name.length > 128) throw new TypeError(`Tool name must have 1 to 128 characters: "${name}"`);
+  const input = config.input ? compileSchema(config.input, 'input') : undefined;
+  const output = config.output ? compileSchema(config.output, 'output') : undefined;
+  const inputSchema = input?.jsonSchema ?? EMPTY_INPUT;
+  if (inputSchema.type !== 'object') throw new TypeError(`Tool "${name}": the input schema must describe an object`);
+  let headers: HeaderAnnotation[];
+  try {
+    headers = headerAnnotations(inputSchema);
+  } catch (error) {
+    throw new TypeError(`Tool "${name}": ${(error as Error).message}`);
+  }
+  const definition: Tool = {
+    name,
+    ...(config.title !== undefined ? { title: config.title } : {}),
+    ...(config.description !== undefined ? { description: config.description } : {}),
+    inputSchema: inputSchema as Tool['inputSchema'],
+    ...(output ? { outputSchema: output.jsonSchema } : {}),
+    ...(config.annotations ? { annotations: config.annotations } : {}),
+    ...(config.icons ? { icons: config.icons } : {}),
+    ...(config._meta ? { _meta: config._meta } : {}),
+  };
+  return { definition, headers, enabled: true, ...(input ? { input } : {}), ...(output ? { output } : {}), handler };
+}
+
+const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
+
+/** `tools/call`: validates arguments, runs the handler, validates and completes the result. */
+export async function callTool(tool: RegisteredTool, args: unknown, scope: RequestScope, ctx: RequestContext): Promise<CallToolResult> {
+  const name = tool.definition.name;
+  let value: unknown = args ?? {};
+  if (tool.input) {
+    const checked = await tool.input.validate(value);
+    if ('issues' in checked) {
+      const message = `Invalid arguments for tool ${name}: ${checked.issues}`;
+      // SEP-1303 (2025-11-25): invalid input is a tool execution error the model can correct.
+      if (scope.features.inputErrorsAsToolResults) return errorResult(message);
+      throw new McpError(ErrorCode.InvalidParams, message);
+    }
+    value = checked.value;
+  }
+  let returned: ToolReturn<unknown>;
+  try {
+    returned = await tool.handler(value as never, ctx);
+  } catch (error) {
+    if (error instanceof InputRequiredSignal || error instanceof McpError || ctx.signal.aborted) throw error;
+    return errorResult(error instanceof Error ? error.message : String(error));
+  }
+  const result: CallToolResult =
+    typeof returned === 'string' ? { content: [{ type: 'text', text: returned }] } : { ...returned, content: returned.content ?? [] };
+  if (tool.output && !result.isError) {
+    if (result.structuredContent === undefined) {
+      throw new McpError(ErrorCode.InternalError, `Tool ${name} declares an outputSchema but returned no structuredContent`);
+    }
+    const checked = await tool.output.validate(result.structuredContent);
+    if ('issues' in checked) {
+      throw new McpError(ErrorCode.InternalError, `Tool ${name} returned structuredContent that fails its outputSchema: ${checked.issues}`);
+    }
+  }
+  if (result.structuredContent !== undefined && result.content.length === 0) {
+    // Structured output SHOULD also be serialized as text for clients that ignore it.
+    result.content = [{ type: 'text', text: JSON.stringify(result.structuredContent) }];
+  }
+  return result;
+}

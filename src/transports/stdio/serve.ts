@@ -1,0 +1,26 @@
+import type { Transport } from '../../engine/transport.js';
+import { StdioServerTransport, type StdioServerOptions } from './server.js';
+
+export interface Servable {
+  connect(transport: Transport): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves a server over this process's stdio and exits cleanly: on end of stdin (the client's
+ * shutdown signal) and on SIGTERM or SIGINT.
+ */
+export async function serveStdio(server: Servable, options: StdioServerOptions = {}): Promise<void> {
+  const transport = new StdioServerTransport({ ...options, closeOnInputEnd: false });
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await server.close().catch(() => {});
+    process.exit(code);
+  };
+  (options.input ?? process.stdin).once('end', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+  process.once('SIGINT', () => void stop(0));
+  await server.connect(transport);
+}

@@ -1,0 +1,76 @@
+import type { Readable, Writable } from 'node:stream';
+import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import { LineSplitter } from './lines.js';
+
+export interface StdioServerOptions {
+  input?: Readable;
+  output?: Writable;
+  /** Longest line kept in memory; longer lines are cut there and rejected by the peer's size limit. */
+  maxLineLength?: number;
+  /**
+   * Close the transport as soon as input ends (default). `serveStdio` turns this off to let
+   * requests in flight finish their answers first.
+   */
+  closeOnInputEnd?: boolean;
+}
+
+/**
+ * Newline-delimited JSON-RPC over the process's stdin/stdout (2026-07-28 transports/stdio).
+ * Nothing but MCP messages is written to stdout; logs belong on stderr.
+ */
+export class StdioServerTransport implements Transport {
+  private readonly input: Readable;
+  private readonly output: Writable;
+  private readonly lines: LineSplitter;
+  private sink?: TransportSink;
+  private closed = false;
+
+  constructor(private readonly options: StdioServerOptions = {}) {
+    this.input = options.input ?? process.stdin;
+    this.output = options.output ?? process.stdout;
+    this.lines = new LineSplitter(options.maxLineLength ?? 4 * 1024 * 1024 + 1, (line) => this.sink?.onFrame(line));
+  }
+
+  async start(sink: TransportSink): Promise<void> {
+    this.sink = sink;
+    this.input.setEncoding('utf8');
+    this.input.on('data', this.onData);
+    this.input.once('end', this.onEnd);
+    this.input.once('error', this.onError);
+    this.output.once('error', this.onError);
+  }
+
+  private readonly onData = (chunk: string) => this.lines.push(chunk);
+  private readonly onEnd = () => {
+    if (this.options.closeOnInputEnd !== false) void this.finish();
+  };
+  private readonly onError = (error: Error) => void this.finish(error);
+
+  async send(frame: string, _options?: SendOptions): Promise<void> {
+    if (this.closed) return;
+    if (!this.output.write(`${frame}\n`)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.output.off('drain', done);
+          this.output.off('close', done);
+          resolve();
+        };
+        this.output.once('drain', done);
+        this.output.once('close', done);
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.finish();
+  }
+
+  private async finish(error?: Error): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.input.off('data', this.onData);
+    this.input.off('end', this.onEnd);
+    this.input.pause();
+    this.sink?.onClose(error);
+  }
+}

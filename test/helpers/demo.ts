@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI (npm test builds first), run with the Node running the tests. */
+export const CLI = fileURLToPath(new URL('../../bin/mcpkit.js', import.meta.url));
+
+export function demoCommand(...extra: string[]): { command: string; args: string[] } {
+  return { command: process.execPath, args: [CLI, 'demo', '--stdio', ...extra] };
+}
+
+/** Resolves once `predicate` holds, polling; rejects after `timeoutMs` with `what` in the message. */
+export async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
