@@ -8,20 +8,38 @@ const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAA
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 /** The demo server: one of everything mcpkit serves, in both eras. */
 export function createDemoServer(options: McpServerOptions = {}): McpServer {
   const server = new McpServer(
-    { name: 'mcpkit-demo', title: 'mcpkit demo', version: '0.1.0', description: 'Shows every MCP server feature' },
-    { instructions: 'A demo server: echo text, add numbers, count with progress, ask the user, read demo resources.', ...options },
+    {
+      name: 'mcpkit-demo',
+      title: 'mcpkit demo',
+      version: '0.1.0',
+      description: 'Shows every MCP server feature',
+    },
+    {
+      instructions:
+        'A demo server: echo text, add numbers, count with progress, ask the user, read demo resources.',
+      ...options,
+    },
   );
   let counter = 0;
 
   server.tool(
     'echo',
-    { title: 'Echo', description: 'Returns the text it is given', input: z.object({ text: z.string() }), annotations: { readOnlyHint: true } },
+    {
+      title: 'Echo',
+      description: 'Returns the text it is given',
+      input: z.object({ text: z.string() }),
+      annotations: { readOnlyHint: true },
+    },
     ({ text }) => ({ content: [{ type: 'text', text }] }),
   );
 
@@ -42,7 +60,10 @@ export function createDemoServer(options: McpServerOptions = {}): McpServer {
     {
       title: 'Count slowly',
       description: 'Counts to `to`, reporting progress every `delayMs`; cancellable',
-      input: z.object({ to: z.number().int().min(1).max(1000), delayMs: z.number().int().min(0).max(10_000).default(100) }),
+      input: z.object({
+        to: z.number().int().min(1).max(1000),
+        delayMs: z.number().int().min(0).max(10_000).default(100),
+      }),
     },
     async ({ to, delayMs }, ctx) => {
       for (let i = 1; i <= to; i++) {
@@ -60,7 +81,11 @@ export function createDemoServer(options: McpServerOptions = {}): McpServer {
     async (_args, ctx) => {
       const answer = await ctx.elicit({
         message: 'What is your name?',
-        requestedSchema: { type: 'object', properties: { name: { type: 'string', title: 'Name' } }, required: ['name'] },
+        requestedSchema: {
+          type: 'object',
+          properties: { name: { type: 'string', title: 'Name' } },
+          required: ['name'],
+        },
       });
       if (answer.action !== 'accept') return `No greeting: the user chose ${answer.action}`;
       return `Hello, ${String(answer.content?.name)}!`;
@@ -69,10 +94,16 @@ export function createDemoServer(options: McpServerOptions = {}): McpServer {
 
   server.tool(
     'summarize',
-    { title: 'Summarize', description: "Asks the client's model to summarize a text (sampling)", input: z.object({ text: z.string() }) },
+    {
+      title: 'Summarize',
+      description: "Asks the client's model to summarize a text (sampling)",
+      input: z.object({ text: z.string() }),
+    },
     async ({ text }, ctx) => {
       const reply = await ctx.sample({
-        messages: [{ role: 'user', content: { type: 'text', text: `Summarize in one sentence:\n\n${text}` } }],
+        messages: [
+          { role: 'user', content: { type: 'text', text: `Summarize in one sentence:\n\n${text}` } },
+        ],
         maxTokens: 200,
       });
       const content = Array.isArray(reply.content) ? reply.content[0] : reply.content;
@@ -80,14 +111,21 @@ export function createDemoServer(options: McpServerOptions = {}): McpServer {
     },
   );
 
-  server.tool('list_roots', { title: 'List roots', description: "Lists the client's roots" }, async (_args, ctx) => {
-    const roots = await ctx.roots();
-    return { content: [{ type: 'text', text: roots.map((r) => r.uri).join('\n') || '(no roots)' }] };
-  });
+  server.tool(
+    'list_roots',
+    { title: 'List roots', description: "Lists the client's roots" },
+    async (_args, ctx) => {
+      const roots = await ctx.roots();
+      return { content: [{ type: 'text', text: roots.map((r) => r.uri).join('\n') || '(no roots)' }] };
+    },
+  );
 
   server.tool(
     'increment',
-    { title: 'Increment the counter', description: 'Adds one to demo://counter and notifies its subscribers' },
+    {
+      title: 'Increment the counter',
+      description: 'Adds one to demo://counter and notifies its subscribers',
+    },
     async () => {
       counter++;
       await server.notifyResourceUpdated('demo://counter');
@@ -95,12 +133,19 @@ export function createDemoServer(options: McpServerOptions = {}): McpServer {
     },
   );
 
-  const bonus = server.tool('bonus', { title: 'Bonus', description: 'Only listed while enabled by toggle_bonus' }, () => 'bonus!');
+  const bonus = server.tool(
+    'bonus',
+    { title: 'Bonus', description: 'Only listed while enabled by toggle_bonus' },
+    () => 'bonus!',
+  );
   bonus.disable();
   let bonusOn = false;
   server.tool(
     'toggle_bonus',
-    { title: 'Toggle the bonus tool', description: 'Enables or disables the bonus tool (the tool list changes)' },
+    {
+      title: 'Toggle the bonus tool',
+      description: 'Enables or disables the bonus tool (the tool list changes)',
+    },
     () => {
       bonusOn = !bonusOn;
       if (bonusOn) bonus.enable();
@@ -109,8 +154,10 @@ export function createDemoServer(options: McpServerOptions = {}): McpServer {
     },
   );
 
-  server.resource('demo://readme', { name: 'readme', title: 'Read me', mimeType: 'text/markdown' }, () =>
-    '# mcpkit demo\n\nThis server shows tools, resources, templates, prompts, completions and more.',
+  server.resource(
+    'demo://readme',
+    { name: 'readme', title: 'Read me', mimeType: 'text/markdown' },
+    () => '# mcpkit demo\n\nThis server shows tools, resources, templates, prompts, completions and more.',
   );
   server.resource('demo://pixel.png', { name: 'pixel', title: 'A pixel', mimeType: 'image/png' }, (uri) => ({
     uri,
@@ -127,7 +174,8 @@ export function createDemoServer(options: McpServerOptions = {}): McpServer {
       title: 'User profile',
       mimeType: 'application/json',
       complete: { id: (value) => USERS.filter((u) => u.startsWith(value)) },
-      list: () => USERS.map((id) => ({ uri: `demo://users/${id}`, name: `user ${id}`, mimeType: 'application/json' })),
+      list: () =>
+        USERS.map((id) => ({ uri: `demo://users/${id}`, name: `user ${id}`, mimeType: 'application/json' })),
     },
     (uri, { id }) => {
       if (!USERS.includes(String(id))) throw new Error(`No such user: ${String(id)}`);
@@ -141,14 +189,26 @@ export function createDemoServer(options: McpServerOptions = {}): McpServer {
       title: 'Greeting',
       description: 'A greeting for someone, in a given style',
       arguments: [
-        { name: 'name', description: 'Who to greet', required: true, complete: (v) => USERS.filter((u) => u.startsWith(v)) },
-        { name: 'style', description: 'formal or casual', complete: (v) => ['formal', 'casual'].filter((s) => s.startsWith(v)) },
+        {
+          name: 'name',
+          description: 'Who to greet',
+          required: true,
+          complete: (v) => USERS.filter((u) => u.startsWith(v)),
+        },
+        {
+          name: 'style',
+          description: 'formal or casual',
+          complete: (v) => ['formal', 'casual'].filter((s) => s.startsWith(v)),
+        },
       ],
     },
     ({ name, style }) => [
       {
         role: 'user',
-        content: { type: 'text', text: style === 'formal' ? `Please greet ${name} formally.` : `Say hi to ${name}!` },
+        content: {
+          type: 'text',
+          text: style === 'formal' ? `Please greet ${name} formally.` : `Say hi to ${name}!`,
+        },
       },
     ],
   );

@@ -1,5 +1,5 @@
-import { createDemoServer } from './demo.js';
 import { serveStdio } from '../transports/index.js';
+import { createDemoServer } from './demo.js';
 
 export { createDemoServer } from './demo.js';
 

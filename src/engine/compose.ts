@@ -1,7 +1,10 @@
 /** Onion middleware: each layer runs around the next one and may change or replace its result. */
 export type Middleware<C, R> = (ctx: C, next: () => Promise<R>) => Promise<R>;
 
-export function compose<C, R>(layers: readonly Middleware<C, R>[], last: (ctx: C) => Promise<R>): (ctx: C) => Promise<R> {
+export function compose<C, R>(
+  layers: readonly Middleware<C, R>[],
+  last: (ctx: C) => Promise<R>,
+): (ctx: C) => Promise<R> {
   if (layers.length === 0) return last;
   return (ctx) => {
     let index = -1;

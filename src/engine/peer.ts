@@ -40,7 +40,11 @@ export interface IncomingRequest {
   /** Sends a notification tied to this request (progress, logs, listen-stream events). */
   notify(method: string, params?: Record<string, unknown>): Promise<void>;
   /** Sends a request tied to this one (legacy server-to-client requests). */
-  request(method: string, params: Record<string, unknown> | undefined, options?: RequestOptions): Promise<Record<string, unknown>>;
+  request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options?: RequestOptions,
+  ): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -94,7 +98,10 @@ export class Peer {
   }
 
   async start(): Promise<void> {
-    await this.transport.start({ onFrame: (frame) => this.receive(frame), onClose: (error) => this.shutdown(error) });
+    await this.transport.start({
+      onFrame: (frame) => this.receive(frame),
+      onClose: (error) => this.shutdown(error),
+    });
   }
 
   async close(): Promise<void> {
@@ -139,24 +146,37 @@ export class Peer {
         reject(error);
         void this.notify('notifications/cancelled', { requestId: id, reason }).catch(() => {});
       };
-      const onAbort = () => cancel(options.signal?.reason ?? new CancelledError('Aborted'), 'Aborted by the caller');
+      const onAbort = () =>
+        cancel(options.signal?.reason ?? new CancelledError('Aborted'), 'Aborted by the caller');
       const startTimer = () => {
         clearTimeout(timer);
         timer = setTimeout(
-          () => cancel(new McpError(ErrorCode.RequestTimeout, `Request ${method} timed out after ${timeoutMs} ms`), 'Timed out'),
+          () =>
+            cancel(
+              new McpError(ErrorCode.RequestTimeout, `Request ${method} timed out after ${timeoutMs} ms`),
+              'Timed out',
+            ),
           timeoutMs,
         );
       };
       startTimer();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, {
-        resolve: (r) => (settle(), resolve(r)),
-        reject: (e) => (settle(), reject(e)),
+        resolve: (r) => {
+          settle();
+          resolve(r);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.resetTimeoutOnProgress ? { restartTimer: startTimer } : {}),
       });
       const message: JsonRpcRequest = { jsonrpc: '2.0', id, method, ...(body ? { params: body } : {}) };
-      this.send(message, options.relatedRequestId).catch((error: Error) => this.pending.get(id)?.reject(error));
+      this.send(message, options.relatedRequestId).catch((error: Error) =>
+        this.pending.get(id)?.reject(error),
+      );
     });
   }
 
@@ -167,7 +187,10 @@ export class Peer {
   }
 
   private send(message: JsonRpcMessage | JsonRpcMessage[], relatedRequestId?: RequestId): Promise<void> {
-    return this.transport.send(encode(message), relatedRequestId === undefined ? undefined : { relatedRequestId });
+    return this.transport.send(
+      encode(message),
+      relatedRequestId === undefined ? undefined : { relatedRequestId },
+    );
   }
 
   /** One frame from the transport. Never throws: bad input is answered, never fatal. */
@@ -178,9 +201,11 @@ export class Peer {
       return;
     }
     if (decoded.kind === 'message') {
-      void this.dispatch(decoded.message).then((response) => {
-        if (response) return this.send(response, (response as JsonRpcResponse).id ?? undefined);
-      }).catch(() => {});
+      void this.dispatch(decoded.message)
+        .then((response) => {
+          if (response) return this.send(response, (response as JsonRpcResponse).id ?? undefined);
+        })
+        .catch(() => {});
       return;
     }
     void this.receiveBatch(decoded.items).catch(() => {});
@@ -188,12 +213,16 @@ export class Peer {
 
   private async receiveBatch(items: Checked[]): Promise<void> {
     const messages = items.flatMap((item) => ('message' in item ? [item.message] : []));
-    const refusal = this.handlers.batchPolicy ? await this.handlers.batchPolicy(messages) : 'JSON-RPC batches are not supported';
+    const refusal = this.handlers.batchPolicy
+      ? await this.handlers.batchPolicy(messages)
+      : 'JSON-RPC batches are not supported';
     if (refusal !== undefined) {
       await this.send(errorResponse(null, { code: ErrorCode.InvalidRequest, message: refusal }));
       return;
     }
-    const answers = await Promise.all(items.map((item) => ('message' in item ? this.dispatch(item.message) : item.invalid)));
+    const answers = await Promise.all(
+      items.map((item) => ('message' in item ? this.dispatch(item.message) : item.invalid)),
+    );
     const responses = answers.filter((a): a is JsonRpcResponse => a !== undefined);
     if (responses.length > 0) await this.send(responses);
   }
@@ -210,7 +239,10 @@ export class Peer {
     }
     const { id } = message;
     if (this.inFlight.has(id)) {
-      return errorResponse(id, { code: ErrorCode.InvalidRequest, message: `Request id ${id} is already in use` });
+      return errorResponse(id, {
+        code: ErrorCode.InvalidRequest,
+        message: `Request id ${id} is already in use`,
+      });
     }
     if (this.inFlight.size >= (this.options.maxInFlightRequests ?? 1000)) {
       return errorResponse(id, { code: ErrorCode.InternalError, message: 'Too many concurrent requests' });
@@ -221,7 +253,8 @@ export class Peer {
       message,
       signal: controller.signal,
       notify: (method, params) => this.notify(method, params, { relatedRequestId: id }),
-      request: (method, params, options) => this.request(method, params, { ...options, relatedRequestId: id }),
+      request: (method, params, options) =>
+        this.request(method, params, { ...options, relatedRequestId: id }),
     };
     try {
       const result = await this.handlers.onRequest(incoming);
@@ -240,7 +273,9 @@ export class Peer {
     const params = message.params ?? {};
     if (message.method === 'notifications/cancelled') {
       const controller = this.inFlight.get(params.requestId as RequestId);
-      controller?.abort(new CancelledError(typeof params.reason === 'string' ? params.reason : 'Cancelled by the peer'));
+      controller?.abort(
+        new CancelledError(typeof params.reason === 'string' ? params.reason : 'Cancelled by the peer'),
+      );
     } else if (message.method === 'notifications/progress') {
       const pending = this.pending.get(params.progressToken as RequestId);
       if (pending?.onProgress && typeof params.progress === 'number') {
@@ -270,7 +305,10 @@ export class Peer {
   private shutdown(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
-    const closedError = new McpError(ErrorCode.ConnectionClosed, error ? `Connection closed: ${error.message}` : 'Connection closed');
+    const closedError = new McpError(
+      ErrorCode.ConnectionClosed,
+      error ? `Connection closed: ${error.message}` : 'Connection closed',
+    );
     for (const pending of [...this.pending.values()]) pending.reject(closedError);
     for (const controller of this.inFlight.values()) controller.abort(closedError);
     this.handlers.onClose?.(error);

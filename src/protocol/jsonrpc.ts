@@ -33,7 +33,8 @@ export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcRespo
 export const isRequest = (m: JsonRpcMessage): m is JsonRpcRequest => 'method' in m && 'id' in m;
 export const isNotification = (m: JsonRpcMessage): m is JsonRpcNotification => 'method' in m && !('id' in m);
 export const isResponse = (m: JsonRpcMessage): m is JsonRpcResponse => !('method' in m);
-export const isErrorResponse = (m: JsonRpcMessage): m is JsonRpcErrorResponse => 'error' in m && !('method' in m);
+export const isErrorResponse = (m: JsonRpcMessage): m is JsonRpcErrorResponse =>
+  'error' in m && !('method' in m);
 
 export function errorResponse(id: RequestId | null, error: JsonRpcErrorObject): JsonRpcErrorResponse {
   return { jsonrpc: '2.0', id, error };
@@ -89,7 +90,9 @@ export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMIT
     return { kind: 'batch', items: value.map((item) => validateEnvelope(item)) };
   }
   const checked = validateEnvelope(value);
-  return 'message' in checked ? { kind: 'message', message: checked.message } : { kind: 'invalid', error: checked.invalid };
+  return 'message' in checked
+    ? { kind: 'message', message: checked.message }
+    : { kind: 'invalid', error: checked.invalid };
 }
 
 /** A checked envelope: the message, or the error response owed for it. */
@@ -101,7 +104,8 @@ function invalid(id: RequestId | null, code: number, message: string): Decoded {
 
 const isId = (v: unknown): v is RequestId =>
   typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
-const isParams = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
+const isParams = (v: unknown) =>
+  v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
 
 function isWellFormedErrorResponse(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return false;
@@ -123,7 +127,8 @@ const rejected = (id: RequestId | null, message: string): Checked => ({
 
 /** Checks the JSON-RPC 2.0 envelope of one parsed value. */
 export function validateEnvelope(value: unknown): Checked {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return rejected(null, 'not an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return rejected(null, 'not an object');
   const o = value as Record<string, unknown>;
   const id = isId(o.id) ? o.id : null;
   if (o.jsonrpc !== '2.0') return rejected(id, 'jsonrpc must be "2.0"');

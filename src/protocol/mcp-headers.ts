@@ -14,9 +14,25 @@ export interface HeaderAnnotation {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Keywords whose subschemas are not statically reachable through `properties` alone. */
 const NESTED_KEYWORDS = [
-  'items', 'prefixItems', 'additionalItems', 'contains', 'unevaluatedItems', 'oneOf', 'anyOf', 'allOf', 'not',
-  'if', 'then', 'else', '$defs', 'definitions', 'additionalProperties', 'patternProperties',
-  'dependentSchemas', 'unevaluatedProperties', 'propertyNames',
+  'items',
+  'prefixItems',
+  'additionalItems',
+  'contains',
+  'unevaluatedItems',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  '$defs',
+  'definitions',
+  'additionalProperties',
+  'patternProperties',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'propertyNames',
 ];
 
 /** Returns the annotations of a tool's input schema, or throws an Error that says which rule fails. */
@@ -37,7 +53,8 @@ function walk(schema: unknown, path: string[], reachable: boolean, found: Header
   const s = schema as Record<string, unknown>;
   if ('x-mcp-header' in s) {
     const where = path.join('.') || '(root)';
-    if (!reachable || path.length === 0) throw new Error(`x-mcp-header at ${where} is not reachable through properties only`);
+    if (!reachable || path.length === 0)
+      throw new Error(`x-mcp-header at ${where} is not reachable through properties only`);
     const name = s['x-mcp-header'];
     if (typeof name !== 'string' || name === '' || !TOKEN.test(name)) {
       throw new Error(`x-mcp-header at ${where} must be a non-empty HTTP token`);
@@ -54,8 +71,14 @@ function walk(schema: unknown, path: string[], reachable: boolean, found: Header
   for (const keyword of [...NESTED_KEYWORDS, '$ref']) {
     const sub = s[keyword];
     if (Array.isArray(sub)) for (const item of sub) walk(item, path, false, found);
-    else if (keyword === '$defs' || keyword === 'definitions' || keyword === 'patternProperties' || keyword === 'dependentSchemas') {
-      if (typeof sub === 'object' && sub !== null) for (const item of Object.values(sub)) walk(item, path, false, found);
+    else if (
+      keyword === '$defs' ||
+      keyword === 'definitions' ||
+      keyword === 'patternProperties' ||
+      keyword === 'dependentSchemas'
+    ) {
+      if (typeof sub === 'object' && sub !== null)
+        for (const item of Object.values(sub)) walk(item, path, false, found);
     } else walk(sub, path, false, found);
   }
 }
@@ -69,5 +92,7 @@ export function encodeHeaderValue(value: string): string {
 
 export function decodeHeaderValue(value: string): string {
   const m = /^=\?base64\?([A-Za-z0-9+/=]*)\?=$/.exec(value);
-  return m ? new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(m[1]!), (c) => c.charCodeAt(0))) : value;
+  return m
+    ? new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(m[1]!), (c) => c.charCodeAt(0)))
+    : value;
 }

@@ -16,8 +16,26 @@ type Part = string | { op: Operator; vars: VarSpec[] };
 export type TemplateVariables = Record<string, string | string[]>;
 
 const OPERATORS = new Set(['+', '#', '.', '/', ';', '?', '&']);
-const FIRST: Record<Operator, string> = { '': '', '+': '', '#': '#', '.': '.', '/': '/', ';': ';', '?': '?', '&': '&' };
-const SEP: Record<Operator, string> = { '': ',', '+': ',', '#': ',', '.': '.', '/': '/', ';': ';', '?': '&', '&': '&' };
+const FIRST: Record<Operator, string> = {
+  '': '',
+  '+': '',
+  '#': '#',
+  '.': '.',
+  '/': '/',
+  ';': ';',
+  '?': '?',
+  '&': '&',
+};
+const SEP: Record<Operator, string> = {
+  '': ',',
+  '+': ',',
+  '#': ',',
+  '.': '.',
+  '/': '/',
+  ';': ';',
+  '?': '&',
+  '&': '&',
+};
 const NAMED = new Set<Operator>([';', '?', '&']);
 const RESERVED_OK = new Set<Operator>(['+', '#']);
 
@@ -37,7 +55,9 @@ export class UriTemplate {
   }
 
   expand(values: TemplateVariables): string {
-    return this.parts.map((p) => (typeof p === 'string' ? p : expandExpression(p.op, p.vars, values))).join('');
+    return this.parts
+      .map((p) => (typeof p === 'string' ? p : expandExpression(p.op, p.vars, values)))
+      .join('');
   }
 
   /** Variables of a URI that this template could have produced, or undefined. */
@@ -124,7 +144,15 @@ function compile(parts: Part[]) {
     groups.push(p);
     // Each expression may only consume characters its operator could have produced.
     const body =
-      p.op === '+' ? '[^?#]*' : p.op === '#' ? '[^]*' : p.op === '?' || p.op === '&' ? '[^#]*' : p.op === '/' ? '[^?#]*' : '[^/?#&,]*';
+      p.op === '+'
+        ? '[^?#]*'
+        : p.op === '#'
+          ? '[^]*'
+          : p.op === '?' || p.op === '&'
+            ? '[^#]*'
+            : p.op === '/'
+              ? '[^?#]*'
+              : '[^/?#&,]*';
     const prefix = escapeRegex(FIRST[p.op]);
     source += p.op === '' || p.op === '+' ? `(${body})` : `(?:${prefix}(${body}))?`;
   }
@@ -143,14 +171,17 @@ function assignValues(op: Operator, vars: VarSpec[], raw: string, out: TemplateV
       if (!spec) continue;
       const prior = out[name];
       const decoded = spec.explode ? decode(value) : value.split(',').map(decode);
-      if (spec.explode) out[name] = prior === undefined ? decoded : [...(Array.isArray(prior) ? prior : [prior]), decoded as string];
+      if (spec.explode)
+        out[name] =
+          prior === undefined ? decoded : [...(Array.isArray(prior) ? prior : [prior]), decoded as string];
       else out[name] = (decoded as string[]).length === 1 ? (decoded as string[])[0]! : (decoded as string[]);
     }
     return;
   }
   if (vars.length === 1) {
     const v = vars[0]!;
-    const values = v.explode || raw.includes(',') && op !== '+' && op !== '#' ? items.map(decode) : [decode(raw)];
+    const values =
+      v.explode || (raw.includes(',') && op !== '+' && op !== '#') ? items.map(decode) : [decode(raw)];
     out[v.name] = values.length === 1 && !v.explode ? values[0]! : values;
     return;
   }

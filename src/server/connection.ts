@@ -28,7 +28,12 @@ const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
 
 const noInput: InputAsker = {
   ask: () =>
-    Promise.reject(new McpError(ErrorCode.InternalError, 'Input requests are only possible in tools/call, resources/read and prompts/get')),
+    Promise.reject(
+      new McpError(
+        ErrorCode.InternalError,
+        'Input requests are only possible in tools/call, resources/read and prompts/get',
+      ),
+    ),
 };
 
 /** The methods a revision defines that mcpkit serves, computed once per revision. */
@@ -43,7 +48,9 @@ function served(revision: Revision): Set<string> {
 }
 
 function invalidParams(method: string, issues: { path: PropertyKey[]; message: string }[]): McpError {
-  const detail = issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  const detail = issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
   return new McpError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${detail}`);
 }
 
@@ -84,8 +91,11 @@ export class ServerConnection {
   }
 
   private async onRequest(incoming: IncomingRequest): Promise<Record<string, unknown>> {
-    const version = (incoming.message.params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];
-    if (version !== undefined && incoming.message.method !== 'initialize') return this.serveModern(incoming, version);
+    const version = (incoming.message.params?._meta as Record<string, unknown> | undefined)?.[
+      META.protocolVersion
+    ];
+    if (version !== undefined && incoming.message.method !== 'initialize')
+      return this.serveModern(incoming, version);
     return this.serveLegacy(incoming);
   }
 
@@ -99,7 +109,8 @@ export class ServerConnection {
       });
     }
     const revision = version as ModernRevision;
-    if (!served(revision).has(method)) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+    if (!served(revision).has(method))
+      throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
     const params = validate(revision, method, incoming.message.params);
     const meta = params._meta as Record<string, any>;
     const features = featuresOf(revision);
@@ -107,14 +118,19 @@ export class ServerConnection {
       era: 'modern',
       revision,
       features,
-      client: { capabilities: meta[META.clientCapabilities], ...(meta[META.clientInfo] ? { info: meta[META.clientInfo] } : {}) },
+      client: {
+        capabilities: meta[META.clientCapabilities],
+        ...(meta[META.clientInfo] ? { info: meta[META.clientInfo] } : {}),
+      },
       incoming,
       logLevel: modernLogLevel(meta),
       asker: noInput,
     };
     const ctx = new HandlerContext(scope, params);
     try {
-      const result = MRTR_METHODS.has(method) ? await this.runWithInputs(ctx, params) : await this.server.run(ctx);
+      const result = MRTR_METHODS.has(method)
+        ? await this.runWithInputs(ctx, params)
+        : await this.server.run(ctx);
       return shapeModern(method, result, this.server.cacheHint);
     } catch (error) {
       throw shapeError(error, features);
@@ -126,12 +142,18 @@ export class ServerConnection {
    * responses feed the replay; an unanswered input call ends the request with an
    * InputRequiredResult whose signed requestState carries everything answered so far.
    */
-  private async runWithInputs(ctx: HandlerContext, params: Record<string, any>): Promise<Record<string, unknown>> {
+  private async runWithInputs(
+    ctx: HandlerContext,
+    params: Record<string, any>,
+  ): Promise<Record<string, unknown>> {
     const codec = this.server.requestState;
     const target = String(params.name ?? params.uri ?? '');
     let answers: Record<string, unknown> = {};
     if (typeof params.requestState === 'string') {
-      const state = await codec.open(params.requestState, await bindingOf(ctx.method, target, params.arguments));
+      const state = await codec.open(
+        params.requestState,
+        await bindingOf(ctx.method, target, params.arguments),
+      );
       answers = { ...state.answers };
       for (const key of state.asked) {
         const answer = params.inputResponses?.[key];
@@ -158,7 +180,8 @@ export class ServerConnection {
   private async serveLegacy(incoming: IncomingRequest): Promise<Record<string, unknown>> {
     const { method } = incoming.message;
     if (method === 'initialize') {
-      if (this.session || this.initializing) throw new McpError(ErrorCode.InvalidRequest, 'The session is already initialized');
+      if (this.session || this.initializing)
+        throw new McpError(ErrorCode.InvalidRequest, 'The session is already initialized');
       const opening = this.initialize(incoming);
       this.initializing = opening.then(
         () => (this.initializing = undefined),
@@ -171,11 +194,15 @@ export class ServerConnection {
     const session = this.session;
     if (!session) {
       if (MODERN_ONLY.has(method)) {
-        throw new McpError(ErrorCode.InvalidParams, `${method} needs _meta["${META.protocolVersion}"] (MCP 2026-07-28)`);
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `${method} needs _meta["${META.protocolVersion}"] (MCP 2026-07-28)`,
+        );
       }
       throw new McpError(ErrorCode.InvalidRequest, `Received ${method} before initialize`);
     }
-    if (!served(session.revision).has(method)) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+    if (!served(session.revision).has(method))
+      throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
     const params = validate(session.revision, method, incoming.message.params);
     const scope: RequestScope = {
       era: 'legacy',
@@ -198,7 +225,9 @@ export class ServerConnection {
     const params = parsed.data;
     const offered = this.server.legacyRevisions;
     const revision: LegacyRevision =
-      isLegacyRevision(params.protocolVersion) && offered.includes(params.protocolVersion) ? params.protocolVersion : offered[0]!;
+      isLegacyRevision(params.protocolVersion) && offered.includes(params.protocolVersion)
+        ? params.protocolVersion
+        : offered[0]!;
     const features = featuresOf(revision);
     const client = { info: params.clientInfo, capabilities: params.capabilities };
     const scope: RequestScope = { era: 'legacy', revision, features, client, incoming, asker: noInput };
@@ -232,7 +261,8 @@ export class ServerConnection {
     if (!revision || !featuresOf(revision).batches) {
       return `JSON-RPC batches are not supported${revision ? ` by protocol revision ${revision}` : ' before initialize'}`;
     }
-    if (items.some((m) => 'method' in m && m.method === 'initialize')) return 'initialize must not be part of a batch';
+    if (items.some((m) => 'method' in m && m.method === 'initialize'))
+      return 'initialize must not be part of a batch';
     return undefined;
   }
 }

@@ -13,7 +13,16 @@ import type {
 } from '../protocol/schemas/index.js';
 import type { RequestScope } from './scope.js';
 
-export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+export const LOG_LEVELS: readonly LoggingLevel[] = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+];
 
 export type Logger = { [L in LoggingLevel]: (data: unknown, logger?: string) => Promise<void> };
 
@@ -79,7 +88,8 @@ export class HandlerContext implements RequestContext {
 
   progress(progress: number, total?: number, message?: string): Promise<void> {
     const token = this.meta.progressToken;
-    if ((typeof token !== 'string' && typeof token !== 'number') || this.signal.aborted) return Promise.resolve();
+    if ((typeof token !== 'string' && typeof token !== 'number') || this.signal.aborted)
+      return Promise.resolve();
     return this.scope.incoming.notify('notifications/progress', {
       progressToken: token,
       progress,
@@ -90,18 +100,32 @@ export class HandlerContext implements RequestContext {
 
   emitLog(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
     const threshold = this.scope.logLevel;
-    if (threshold === undefined || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(threshold) || this.signal.aborted) {
+    if (
+      threshold === undefined ||
+      LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(threshold) ||
+      this.signal.aborted
+    ) {
       return Promise.resolve();
     }
-    return this.scope.incoming.notify('notifications/message', { level, data, ...(logger ? { logger } : {}) });
+    return this.scope.incoming.notify('notifications/message', {
+      level,
+      data,
+      ...(logger ? { logger } : {}),
+    });
   }
 
   async elicit(params: ElicitParams): Promise<ElicitResult> {
-    return (await this.scope.asker.ask('elicitation/create', params as Record<string, unknown>)) as ElicitResult;
+    return (await this.scope.asker.ask(
+      'elicitation/create',
+      params as Record<string, unknown>,
+    )) as ElicitResult;
   }
 
   async sample(params: CreateMessageParams): Promise<CreateMessageResult> {
-    return (await this.scope.asker.ask('sampling/createMessage', params as Record<string, unknown>)) as CreateMessageResult;
+    return (await this.scope.asker.ask(
+      'sampling/createMessage',
+      params as Record<string, unknown>,
+    )) as CreateMessageResult;
   }
 
   async roots(): Promise<Root[]> {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { IncomingRequest } from '../engine/peer.js';
+import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { RevisionFeatures } from '../protocol/revisions.js';
 import type { ClientCapabilities } from '../protocol/schemas/index.js';
 import { r2024_11_05, r2025_11_25 } from '../protocol/schemas/index.js';
@@ -36,14 +36,19 @@ export function missingCapability(
 }
 
 export function capabilityError(required: ClientCapabilities): McpError {
-  return new McpError(ErrorCode.MissingRequiredClientCapability, 'The client did not declare a capability this request needs', {
-    requiredCapabilities: required,
-  });
+  return new McpError(
+    ErrorCode.MissingRequiredClientCapability,
+    'The client did not declare a capability this request needs',
+    {
+      requiredCapabilities: required,
+    },
+  );
 }
 
 export function checkAnswer(method: InputMethod, answer: unknown): Record<string, unknown> {
   const parsed = answerSchemas[method].safeParse(answer);
-  if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, `Invalid ${method} response from the client`);
+  if (!parsed.success)
+    throw new McpError(ErrorCode.InvalidParams, `Invalid ${method} response from the client`);
   return parsed.data as Record<string, unknown>;
 }
 
@@ -58,11 +63,16 @@ export class RequestAsker implements InputAsker {
 
   async ask(method: InputMethod, params: Record<string, unknown>): Promise<Record<string, unknown>> {
     const missing = missingCapability(method, params, this.caps);
-    if (missing || (method === 'elicitation/create' && !this.features.elicitation)) throw capabilityError(missing ?? { elicitation: {} });
-    const body = method === 'elicitation/create' && params.mode === 'url' && !params.elicitationId
-      ? { ...params, elicitationId: crypto.randomUUID() }
-      : params;
-    const answer = await this.incoming.request(method, body, { signal: this.incoming.signal, timeoutMs: this.timeoutMs });
+    if (missing || (method === 'elicitation/create' && !this.features.elicitation))
+      throw capabilityError(missing ?? { elicitation: {} });
+    const body =
+      method === 'elicitation/create' && params.mode === 'url' && !params.elicitationId
+        ? { ...params, elicitationId: crypto.randomUUID() }
+        : params;
+    const answer = await this.incoming.request(method, body, {
+      signal: this.incoming.signal,
+      timeoutMs: this.timeoutMs,
+    });
     return checkAnswer(method, answer);
   }
 }

@@ -3,11 +3,15 @@ import type { PeerOptions } from '../engine/peer.js';
 import type { Transport } from '../engine/transport.js';
 import type { DecodeLimits } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
-import { LEGACY_REVISIONS, type LegacyRevision, MODERN_REVISIONS, type ModernRevision } from '../protocol/revisions.js';
+import {
+  LEGACY_REVISIONS,
+  type LegacyRevision,
+  MODERN_REVISIONS,
+  type ModernRevision,
+} from '../protocol/revisions.js';
 import type { Implementation, ServerCapabilities, SubscriptionFilter } from '../protocol/schemas/index.js';
 import { ServerConnection } from './connection.js';
-import type { RequestContext } from './context.js';
-import type { HandlerContext } from './context.js';
+import type { HandlerContext, RequestContext } from './context.js';
 import type { ServerCore } from './core.js';
 import { methods } from './methods.js';
 import { buildPrompt, type PromptConfig, type PromptHandler, type RegisteredPrompt } from './prompts.js';
@@ -128,8 +132,13 @@ export class McpServer implements ServerCore {
     return { remove: () => this.resources.delete(uri) };
   }
 
-  resourceTemplate(uriTemplate: string, config: ResourceTemplateConfig, handler: TemplateHandler): Registration {
-    if (this.templates.has(uriTemplate)) throw new TypeError(`Resource template "${uriTemplate}" is already registered`);
+  resourceTemplate(
+    uriTemplate: string,
+    config: ResourceTemplateConfig,
+    handler: TemplateHandler,
+  ): Registration {
+    if (this.templates.has(uriTemplate))
+      throw new TypeError(`Resource template "${uriTemplate}" is already registered`);
     this.templates.set(uriTemplate, buildTemplate(uriTemplate, config, handler));
     return { remove: () => this.templates.delete(uriTemplate) };
   }
@@ -150,7 +159,12 @@ export class McpServer implements ServerCore {
   /** Serves one transport connection until it closes. */
   async connect(transport: Transport): Promise<ServerConnection> {
     const { limits = {} } = this.options;
-    const connection = new ServerConnection(this, transport, { limits, ...limits }, this.options.requestTimeoutMs ?? 60_000);
+    const connection = new ServerConnection(
+      this,
+      transport,
+      { limits, ...limits },
+      this.options.requestTimeoutMs ?? 60_000,
+    );
     this.connections.add(connection);
     await connection.peer.start();
     return connection;
@@ -160,10 +174,12 @@ export class McpServer implements ServerCore {
   async notifyResourceUpdated(uri: string): Promise<void> {
     const sends: Promise<void>[] = [];
     for (const c of this.connections) {
-      if (c.session?.initialized && c.session.subscriptions.has(uri)) sends.push(c.session.notify('notifications/resources/updated', { uri }));
+      if (c.session?.initialized && c.session.subscriptions.has(uri))
+        sends.push(c.session.notify('notifications/resources/updated', { uri }));
     }
     for (const l of this.listens) {
-      if (l.filter.resourceSubscriptions?.includes(uri)) sends.push(this.sendOnStream(l, 'notifications/resources/updated', { uri }));
+      if (l.filter.resourceSubscriptions?.includes(uri))
+        sends.push(this.sendOnStream(l, 'notifications/resources/updated', { uri }));
     }
     await Promise.allSettled(sends);
   }
@@ -208,7 +224,9 @@ export class McpServer implements ServerCore {
       ...(requested.toolsListChanged && caps.tools ? { toolsListChanged: true } : {}),
       ...(requested.promptsListChanged && caps.prompts ? { promptsListChanged: true } : {}),
       ...(requested.resourcesListChanged && caps.resources ? { resourcesListChanged: true } : {}),
-      ...(requested.resourceSubscriptions && caps.resources ? { resourceSubscriptions: requested.resourceSubscriptions } : {}),
+      ...(requested.resourceSubscriptions && caps.resources
+        ? { resourceSubscriptions: requested.resourceSubscriptions }
+        : {}),
     };
   }
 
@@ -230,7 +248,8 @@ export class McpServer implements ServerCore {
 
   /** Runs the middleware chain around a method handler (or a given final step). */
   run(ctx: HandlerContext, final?: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
-    if (final) return compose(this.middleware as Middleware<HandlerContext, Record<string, unknown>>[], final)(ctx);
+    if (final)
+      return compose(this.middleware as Middleware<HandlerContext, Record<string, unknown>>[], final)(ctx);
     this.chain ??= compose(this.middleware as Middleware<HandlerContext, Record<string, unknown>>[], (c) =>
       methods[c.method]!(this, c, c.params),
     );
@@ -251,8 +270,15 @@ export class McpServer implements ServerCore {
     this.listChanged('tools');
   }
 
-  private sendOnStream(stream: ListenStream, method: string, params: Record<string, unknown> = {}): Promise<void> {
-    return stream.ctx.scope.incoming.notify(method, { ...params, _meta: { [META.subscriptionId]: stream.ctx.requestId } });
+  private sendOnStream(
+    stream: ListenStream,
+    method: string,
+    params: Record<string, unknown> = {},
+  ): Promise<void> {
+    return stream.ctx.scope.incoming.notify(method, {
+      ...params,
+      _meta: { [META.subscriptionId]: stream.ctx.requestId },
+    });
   }
 
   /** Coalesces registry changes made in one tick into one notification per list. */
@@ -266,9 +292,14 @@ export class McpServer implements ServerCore {
       this.pendingLists = new Set();
       for (const k of kinds) {
         const method = `notifications/${k}/list_changed`;
-        const filterKey = `${k}ListChanged` as 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged';
-        for (const c of this.connections) if (c.session?.initialized) void c.session.notify(method).catch(() => {});
-        for (const l of this.listens) if (l.filter[filterKey]) void this.sendOnStream(l, method).catch(() => {});
+        const filterKey = `${k}ListChanged` as
+          | 'toolsListChanged'
+          | 'promptsListChanged'
+          | 'resourcesListChanged';
+        for (const c of this.connections)
+          if (c.session?.initialized) void c.session.notify(method).catch(() => {});
+        for (const l of this.listens)
+          if (l.filter[filterKey]) void this.sendOnStream(l, method).catch(() => {});
       }
     }, 0);
   }

@@ -16,7 +16,11 @@ function sessionOf(ctx: HandlerContext): LegacySession {
   if (!ctx.scope.session) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${ctx.method}`);
   return ctx.scope.session;
 }
-export type MethodHandler = (core: ServerCore, ctx: HandlerContext, params: Params) => Promise<Record<string, unknown>>;
+export type MethodHandler = (
+  core: ServerCore,
+  ctx: HandlerContext,
+  params: Params,
+) => Promise<Record<string, unknown>>;
 
 async function listResources(core: ServerCore, ctx: HandlerContext): Promise<readonly Resource[]> {
   const dynamic = core.templates.list().filter((t) => t.list);
@@ -58,7 +62,10 @@ export const methods: Record<string, MethodHandler> = {
     const exact = core.resources.get(uri);
     if (exact) {
       const contents = toContents(uri, exact.definition.mimeType, await exact.handler(uri, ctx));
-      return { contents, ...(exact.cache ? { ttlMs: exact.cache.ttlMs, cacheScope: exact.cache.scope } : {}) };
+      return {
+        contents,
+        ...(exact.cache ? { ttlMs: exact.cache.ttlMs, cacheScope: exact.cache.scope } : {}),
+      };
     }
     for (const t of core.templates.list()) {
       const variables = t.template.match(uri);
@@ -99,10 +106,15 @@ export const methods: Record<string, MethodHandler> = {
     if (ref.type === 'ref/prompt' && !core.prompts.has(ref.name)) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
     }
-    if (ref.type === 'ref/resource' && !core.templates.list().some((t) => t.definition.uriTemplate === ref.uri)) {
+    if (
+      ref.type === 'ref/resource' &&
+      !core.templates.list().some((t) => t.definition.uriTemplate === ref.uri)
+    ) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
     }
-    const found = completer ? await completer(argument.value, { arguments: params.context?.arguments ?? {} }) : [];
+    const found = completer
+      ? await completer(argument.value, { arguments: params.context?.arguments ?? {} })
+      : [];
     return { completion: toCompletion(found) };
   },
 

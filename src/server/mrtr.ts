@@ -1,6 +1,11 @@
-import type { InputRequest } from '../protocol/schemas/index.js';
-import type { ClientCapabilities } from '../protocol/schemas/index.js';
-import { capabilityError, checkAnswer, type InputAsker, type InputMethod, missingCapability } from './input.js';
+import type { ClientCapabilities, InputRequest } from '../protocol/schemas/index.js';
+import {
+  capabilityError,
+  checkAnswer,
+  type InputAsker,
+  type InputMethod,
+  missingCapability,
+} from './input.js';
 
 /** Ends a modern handler run: the client must supply input, then retry (MRTR). */
 export class InputRequiredSignal extends Error {

@@ -21,7 +21,10 @@ export interface PromptConfig {
 }
 
 export type PromptReturn = PromptMessage[] | { description?: string; messages: PromptMessage[] };
-export type PromptHandler = (args: Record<string, string>, ctx: RequestContext) => PromptReturn | Promise<PromptReturn>;
+export type PromptHandler = (
+  args: Record<string, string>,
+  ctx: RequestContext,
+) => PromptReturn | Promise<PromptReturn>;
 
 export interface RegisteredPrompt {
   definition: Prompt;
@@ -60,16 +63,29 @@ export function buildPrompt(name: string, config: PromptConfig, handler: PromptH
   return { definition, completers, handler, ...(schema ? { schema } : {}) };
 }
 
-export async function getPrompt(prompt: RegisteredPrompt, args: Record<string, string> | undefined, ctx: RequestContext) {
+export async function getPrompt(
+  prompt: RegisteredPrompt,
+  args: Record<string, string> | undefined,
+  ctx: RequestContext,
+) {
   let values: Record<string, string> = args ?? {};
   if (prompt.schema) {
     const checked = await prompt.schema.validate(values);
-    if ('issues' in checked) throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for prompt ${prompt.definition.name}: ${checked.issues}`);
+    if ('issues' in checked)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Invalid arguments for prompt ${prompt.definition.name}: ${checked.issues}`,
+      );
     values = checked.value as Record<string, string>;
   } else {
-    const missing = (prompt.definition.arguments ?? []).filter((a) => a.required && values[a.name] === undefined);
+    const missing = (prompt.definition.arguments ?? []).filter(
+      (a) => a.required && values[a.name] === undefined,
+    );
     if (missing.length > 0) {
-      throw new McpError(ErrorCode.InvalidParams, `Missing required arguments for prompt ${prompt.definition.name}: ${missing.map((a) => a.name).join(', ')}`);
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Missing required arguments for prompt ${prompt.definition.name}: ${missing.map((a) => a.name).join(', ')}`,
+      );
     }
   }
   const returned = await prompt.handler(values, ctx);

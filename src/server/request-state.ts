@@ -56,7 +56,13 @@ export class RequestStateCodec {
   }
 
   private hmacKey(): Promise<CryptoKey> {
-    this.key ??= crypto.subtle.importKey('raw', this.secret as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    this.key ??= crypto.subtle.importKey(
+      'raw',
+      this.secret as BufferSource,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
     return this.key;
   }
 
@@ -73,7 +79,12 @@ export class RequestStateCodec {
     if (!body || !mac || extra !== undefined || token.length > 1_000_000) throw reject('malformed');
     let valid = false;
     try {
-      valid = await crypto.subtle.verify('HMAC', await this.hmacKey(), fromBase64url(mac) as BufferSource, encoder.encode(body));
+      valid = await crypto.subtle.verify(
+        'HMAC',
+        await this.hmacKey(),
+        fromBase64url(mac) as BufferSource,
+        encoder.encode(body),
+      );
     } catch {
       valid = false;
     }
@@ -87,6 +98,8 @@ export class RequestStateCodec {
 
 /** The binding of a state to its request: method, target and a digest of the arguments. */
 export async function bindingOf(method: string, target: string, args: unknown): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(canonicalJson(args ?? {}))));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', encoder.encode(canonicalJson(args ?? {}))),
+  );
   return `${method}\n${target}\n${base64url(digest)}`;
 }

@@ -1,5 +1,11 @@
 import { ErrorCode, McpError } from '../protocol/errors.js';
-import type { Annotations, Icon, Resource, ResourceContents, ResourceTemplate } from '../protocol/schemas/index.js';
+import type {
+  Annotations,
+  Icon,
+  Resource,
+  ResourceContents,
+  ResourceTemplate,
+} from '../protocol/schemas/index.js';
 import { type TemplateVariables, UriTemplate } from '../protocol/uri-template.js';
 import type { Completer } from './completion.js';
 import type { RequestContext } from './context.js';
@@ -36,7 +42,11 @@ export interface ResourceTemplateConfig extends ResourceMetadata {
 export type ReadReturn = string | ResourceContents | ResourceContents[] | { contents: ResourceContents[] };
 
 export type ResourceHandler = (uri: string, ctx: RequestContext) => ReadReturn | Promise<ReadReturn>;
-export type TemplateHandler = (uri: string, variables: TemplateVariables, ctx: RequestContext) => ReadReturn | Promise<ReadReturn>;
+export type TemplateHandler = (
+  uri: string,
+  variables: TemplateVariables,
+  ctx: RequestContext,
+) => ReadReturn | Promise<ReadReturn>;
 
 export interface RegisteredResource {
   definition: Resource;
@@ -59,11 +69,23 @@ function describe<T extends object>(base: T, config: ResourceConfig | ResourceTe
   return { ...base, ...wire };
 }
 
-export function buildResource(uri: string, config: ResourceConfig, handler: ResourceHandler): RegisteredResource {
-  return { definition: describe({ uri }, config) as Resource, handler, ...(config.cache ? { cache: config.cache } : {}) };
+export function buildResource(
+  uri: string,
+  config: ResourceConfig,
+  handler: ResourceHandler,
+): RegisteredResource {
+  return {
+    definition: describe({ uri }, config) as Resource,
+    handler,
+    ...(config.cache ? { cache: config.cache } : {}),
+  };
 }
 
-export function buildTemplate(uriTemplate: string, config: ResourceTemplateConfig, handler: TemplateHandler): RegisteredTemplate {
+export function buildTemplate(
+  uriTemplate: string,
+  config: ResourceTemplateConfig,
+  handler: TemplateHandler,
+): RegisteredTemplate {
   return {
     definition: describe({ uriTemplate }, config) as ResourceTemplate,
     template: new UriTemplate(uriTemplate),
@@ -74,7 +96,11 @@ export function buildTemplate(uriTemplate: string, config: ResourceTemplateConfi
   };
 }
 
-export function toContents(uri: string, mimeType: string | undefined, returned: ReadReturn): ResourceContents[] {
+export function toContents(
+  uri: string,
+  mimeType: string | undefined,
+  returned: ReadReturn,
+): ResourceContents[] {
   if (typeof returned === 'string') return [{ uri, ...(mimeType ? { mimeType } : {}), text: returned }];
   if (Array.isArray(returned)) return returned;
   if ('contents' in returned && Array.isArray(returned.contents)) return returned.contents;

@@ -48,7 +48,13 @@ export function compileSchema(schema: SchemaInput, io: 'input' | 'output'): Comp
   return {
     jsonSchema: schema,
     validate: (value) =>
-      check(value) ? { value } : { issues: ajv!.errorsText(check.errors, { dataVar: io === 'input' ? 'arguments' : 'structuredContent' }) },
+      check(value)
+        ? { value }
+        : {
+            issues: ajv!.errorsText(check.errors, {
+              dataVar: io === 'input' ? 'arguments' : 'structuredContent',
+            }),
+          },
   };
 }
 

@@ -13,13 +13,18 @@ export const CACHEABLE_METHODS = new Set([
 ]);
 
 /** Completes a result for the modern wire: resultType always, cache hints where the method is cacheable. */
-export function shapeModern(method: string, result: Record<string, unknown>, cache: CacheHint): Record<string, unknown> {
+export function shapeModern(
+  method: string,
+  result: Record<string, unknown>,
+  cache: CacheHint,
+): Record<string, unknown> {
   const shaped: Record<string, unknown> = { resultType: 'complete', ...result };
   if (CACHEABLE_METHODS.has(method)) {
     shaped.ttlMs ??= cache.ttlMs;
     shaped.cacheScope ??= cache.scope;
   }
-  if (method === 'tools/list') shaped.tools = (result.tools as Record<string, unknown>[]).map(({ execution: _, ...tool }) => tool);
+  if (method === 'tools/list')
+    shaped.tools = (result.tools as Record<string, unknown>[]).map(({ execution: _, ...tool }) => tool);
   return shaped;
 }
 
@@ -30,7 +35,11 @@ const omit = (item: Record<string, unknown>, keys: readonly string[]) => {
 };
 
 /** Removes from a legacy result the fields its negotiated revision does not define. */
-export function shapeLegacy(method: string, result: Record<string, unknown>, f: RevisionFeatures): Record<string, unknown> {
+export function shapeLegacy(
+  method: string,
+  result: Record<string, unknown>,
+  f: RevisionFeatures,
+): Record<string, unknown> {
   const dropped = [
     ...(f.titles ? [] : ['title', 'outputSchema']),
     ...(f.icons ? [] : ['icons', 'execution']),
@@ -38,9 +47,13 @@ export function shapeLegacy(method: string, result: Record<string, unknown>, f: 
   ];
   const listKey = LIST_KEYS[method];
   if (listKey && dropped.length > 0) {
-    return { ...result, [listKey]: (result[listKey] as Record<string, unknown>[]).map((item) => omit(item, dropped)) };
+    return {
+      ...result,
+      [listKey]: (result[listKey] as Record<string, unknown>[]).map((item) => omit(item, dropped)),
+    };
   }
-  if (method === 'tools/call' && !f.structuredOutput && 'structuredContent' in result) return omit(result, ['structuredContent']);
+  if (method === 'tools/call' && !f.structuredOutput && 'structuredContent' in result)
+    return omit(result, ['structuredContent']);
   return result;
 }
 
@@ -53,7 +66,11 @@ const LIST_KEYS: Record<string, string> = {
 
 /** Error codes that changed meaning between eras. */
 export function shapeError(error: unknown, f: RevisionFeatures): unknown {
-  if (error instanceof McpError && error.code === ErrorCode.ResourceNotFound && f.resourceNotFoundIsInvalidParams) {
+  if (
+    error instanceof McpError &&
+    error.code === ErrorCode.ResourceNotFound &&
+    f.resourceNotFoundIsInvalidParams
+  ) {
     return new McpError(ErrorCode.InvalidParams, error.message, error.data);
   }
   return error;

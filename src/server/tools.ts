@@ -7,10 +7,15 @@ import { InputRequiredSignal } from './mrtr.js';
 import { type CompiledSchema, compileSchema, type JsonSchema, type SchemaInput } from './schema.js';
 import type { RequestScope } from './scope.js';
 
-export type InferInput<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Record<string, unknown>;
+export type InferInput<S> = S extends StandardSchemaV1
+  ? StandardSchemaV1.InferOutput<S>
+  : Record<string, unknown>;
 export type InferOutput<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : unknown;
 
-export interface ToolConfig<I extends SchemaInput | undefined = undefined, O extends SchemaInput | undefined = undefined> {
+export interface ToolConfig<
+  I extends SchemaInput | undefined = undefined,
+  O extends SchemaInput | undefined = undefined,
+> {
   title?: string;
   description?: string;
   /** Arguments schema: a Standard Schema (zod 4, valibot, arktype) or raw JSON Schema 2020-12. */
@@ -30,7 +35,10 @@ export type ToolReturn<O> =
       structuredContent?: O extends SchemaInput ? InferOutput<O> : unknown;
     });
 
-export type ToolHandler<I, O> = (args: InferInput<I>, ctx: RequestContext) => ToolReturn<O> | Promise<ToolReturn<O>>;
+export type ToolHandler<I, O> = (
+  args: InferInput<I>,
+  ctx: RequestContext,
+) => ToolReturn<O> | Promise<ToolReturn<O>>;
 
 export interface RegisteredTool {
   readonly definition: Tool;
@@ -44,12 +52,18 @@ export interface RegisteredTool {
 const EMPTY_INPUT: JsonSchema = { type: 'object', properties: {} };
 
 /** Builds a tool once at registration: names checked, schemas derived, x-mcp-header rules enforced. */
-export function buildTool(name: string, config: ToolConfig<any, any>, handler: ToolHandler<any, any>): RegisteredTool {
-  if (name.length === 0 || name.length > 128) throw new TypeError(`Tool name must have 1 to 128 characters: "${name}"`);
+export function buildTool(
+  name: string,
+  config: ToolConfig<any, any>,
+  handler: ToolHandler<any, any>,
+): RegisteredTool {
+  if (name.length === 0 || name.length > 128)
+    throw new TypeError(`Tool name must have 1 to 128 characters: "${name}"`);
   const input = config.input ? compileSchema(config.input, 'input') : undefined;
   const output = config.output ? compileSchema(config.output, 'output') : undefined;
   const inputSchema = input?.jsonSchema ?? EMPTY_INPUT;
-  if (inputSchema.type !== 'object') throw new TypeError(`Tool "${name}": the input schema must describe an object`);
+  if (inputSchema.type !== 'object')
+    throw new TypeError(`Tool "${name}": the input schema must describe an object`);
   let headers: HeaderAnnotation[];
   try {
     headers = headerAnnotations(inputSchema);
@@ -66,13 +80,25 @@ export function buildTool(name: string, config: ToolConfig<any, any>, handler: T
     ...(config.icons ? { icons: config.icons } : {}),
     ...(config._meta ? { _meta: config._meta } : {}),
   };
-  return { definition, headers, enabled: true, ...(input ? { input } : {}), ...(output ? { output } : {}), handler };
+  return {
+    definition,
+    headers,
+    enabled: true,
+    ...(input ? { input } : {}),
+    ...(output ? { output } : {}),
+    handler,
+  };
 }
 
 const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
 
 /** `tools/call`: validates arguments, runs the handler, validates and completes the result. */
-export async function callTool(tool: RegisteredTool, args: unknown, scope: RequestScope, ctx: RequestContext): Promise<CallToolResult> {
+export async function callTool(
+  tool: RegisteredTool,
+  args: unknown,
+  scope: RequestScope,
+  ctx: RequestContext,
+): Promise<CallToolResult> {
   const name = tool.definition.name;
   let value: unknown = args ?? {};
   if (tool.input) {
@@ -93,14 +119,22 @@ export async function callTool(tool: RegisteredTool, args: unknown, scope: Reque
     return errorResult(error instanceof Error ? error.message : String(error));
   }
   const result: CallToolResult =
-    typeof returned === 'string' ? { content: [{ type: 'text', text: returned }] } : { ...returned, content: returned.content ?? [] };
+    typeof returned === 'string'
+      ? { content: [{ type: 'text', text: returned }] }
+      : { ...returned, content: returned.content ?? [] };
   if (tool.output && !result.isError) {
     if (result.structuredContent === undefined) {
-      throw new McpError(ErrorCode.InternalError, `Tool ${name} declares an outputSchema but returned no structuredContent`);
+      throw new McpError(
+        ErrorCode.InternalError,
+        `Tool ${name} declares an outputSchema but returned no structuredContent`,
+      );
     }
     const checked = await tool.output.validate(result.structuredContent);
     if ('issues' in checked) {
-      throw new McpError(ErrorCode.InternalError, `Tool ${name} returned structuredContent that fails its outputSchema: ${checked.issues}`);
+      throw new McpError(
+        ErrorCode.InternalError,
+        `Tool ${name} returned structuredContent that fails its outputSchema: ${checked.issues}`,
+      );
     }
   }
   if (result.structuredContent !== undefined && result.content.length === 0) {

@@ -1,4 +1,4 @@
 export { createLinkedPair } from './memory/linked-pair.js';
 export { LineSplitter } from './stdio/lines.js';
 export { type Servable, serveStdio } from './stdio/serve.js';
-export { StdioServerTransport, type StdioServerOptions } from './stdio/server.js';
+export { type StdioServerOptions, StdioServerTransport } from './stdio/server.js';

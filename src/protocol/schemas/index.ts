@@ -37,8 +37,10 @@ export function schemasFor(revision: Revision): RevisionSchemas {
 const latest = r2026_07_28;
 const legacy = r2025_11_25;
 export type Implementation = z.infer<typeof latest.Implementation>;
-export type ClientCapabilities = z.infer<typeof latest.ClientCapabilities> & z.infer<typeof legacy.ClientCapabilities>;
-export type ServerCapabilities = z.infer<typeof latest.ServerCapabilities> & z.infer<typeof legacy.ServerCapabilities>;
+export type ClientCapabilities = z.infer<typeof latest.ClientCapabilities> &
+  z.infer<typeof legacy.ClientCapabilities>;
+export type ServerCapabilities = z.infer<typeof latest.ServerCapabilities> &
+  z.infer<typeof legacy.ServerCapabilities>;
 export type Icon = z.infer<typeof legacy.Icon>;
 export type Annotations = z.infer<typeof r2025_06_18.Annotations>;
 export type ToolAnnotations = z.infer<typeof r2025_03_26.ToolAnnotations>;

@@ -6,7 +6,16 @@ export const RequestId = z.union([z.string(), z.number()]);
 export const ProgressToken = z.union([z.string(), z.number()]);
 export const Cursor = z.string();
 export const Role = z.enum(['user', 'assistant']);
-export const LoggingLevel = z.enum(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
+export const LoggingLevel = z.enum([
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+]);
 
 export const RequestMeta = z.looseObject({ progressToken: ProgressToken.optional() });
 export const BaseParams = z.looseObject({ _meta: RequestMeta.optional() });
@@ -26,7 +35,9 @@ export const ServerCapabilities = z.looseObject({
   experimental: z.record(z.string(), z.looseObject({})).optional(),
   logging: z.looseObject({}).optional(),
   prompts: z.looseObject({ listChanged: z.boolean().optional() }).optional(),
-  resources: z.looseObject({ subscribe: z.boolean().optional(), listChanged: z.boolean().optional() }).optional(),
+  resources: z
+    .looseObject({ subscribe: z.boolean().optional(), listChanged: z.boolean().optional() })
+    .optional(),
   tools: z.looseObject({ listChanged: z.boolean().optional() }).optional(),
 });
 
@@ -35,11 +46,23 @@ export const Annotations = z.looseObject({
   priority: z.number().min(0).max(1).optional(),
 });
 
-export const TextResourceContents = z.looseObject({ uri: z.string(), mimeType: z.string().optional(), text: z.string() });
-export const BlobResourceContents = z.looseObject({ uri: z.string(), mimeType: z.string().optional(), blob: z.base64() });
+export const TextResourceContents = z.looseObject({
+  uri: z.string(),
+  mimeType: z.string().optional(),
+  text: z.string(),
+});
+export const BlobResourceContents = z.looseObject({
+  uri: z.string(),
+  mimeType: z.string().optional(),
+  blob: z.base64(),
+});
 export const ResourceContents = z.union([TextResourceContents, BlobResourceContents]);
 
-export const TextContent = z.looseObject({ type: z.literal('text'), text: z.string(), annotations: Annotations.optional() });
+export const TextContent = z.looseObject({
+  type: z.literal('text'),
+  text: z.string(),
+  annotations: Annotations.optional(),
+});
 export const ImageContent = z.looseObject({
   type: z.literal('image'),
   data: z.base64(),
@@ -79,10 +102,20 @@ export const Prompt = z.looseObject({
   arguments: z.array(PromptArgument).optional(),
 });
 export const PromptMessage = z.looseObject({ role: Role, content: ContentBlock });
-export const JsonSchemaObject = z.looseObject({ type: z.literal('object'), properties: z.record(z.string(), z.unknown()).optional() });
-export const Tool = z.looseObject({ name: z.string(), description: z.string().optional(), inputSchema: JsonSchemaObject });
+export const JsonSchemaObject = z.looseObject({
+  type: z.literal('object'),
+  properties: z.record(z.string(), z.unknown()).optional(),
+});
+export const Tool = z.looseObject({
+  name: z.string(),
+  description: z.string().optional(),
+  inputSchema: JsonSchemaObject,
+});
 
-export const SamplingMessage = z.looseObject({ role: Role, content: z.discriminatedUnion('type', [TextContent, ImageContent]) });
+export const SamplingMessage = z.looseObject({
+  role: Role,
+  content: z.discriminatedUnion('type', [TextContent, ImageContent]),
+});
 export const ModelPreferences = z.looseObject({
   hints: z.array(z.looseObject({ name: z.string().optional() })).optional(),
   costPriority: z.number().min(0).max(1).optional(),
@@ -100,8 +133,14 @@ export const InitializeParams = BaseParams.extend({
   capabilities: ClientCapabilities,
   clientInfo: Implementation,
 });
-export const CallToolParams = BaseParams.extend({ name: z.string(), arguments: z.record(z.string(), z.unknown()).optional() });
-export const GetPromptParams = BaseParams.extend({ name: z.string(), arguments: z.record(z.string(), z.string()).optional() });
+export const CallToolParams = BaseParams.extend({
+  name: z.string(),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+});
+export const GetPromptParams = BaseParams.extend({
+  name: z.string(),
+  arguments: z.record(z.string(), z.string()).optional(),
+});
 export const ResourceParams = BaseParams.extend({ uri: z.string() });
 export const CompleteParams = BaseParams.extend({
   ref: z.discriminatedUnion('type', [PromptReference, ResourceTemplateReference]),
@@ -126,13 +165,21 @@ export const InitializeResult = Result.extend({
   serverInfo: Implementation,
   instructions: z.string().optional(),
 });
-export const CallToolResult = Result.extend({ content: z.array(ContentBlock), isError: z.boolean().optional() });
+export const CallToolResult = Result.extend({
+  content: z.array(ContentBlock),
+  isError: z.boolean().optional(),
+});
 export const ListToolsResult = PaginatedResult.extend({ tools: z.array(Tool) });
 export const ListResourcesResult = PaginatedResult.extend({ resources: z.array(Resource) });
-export const ListResourceTemplatesResult = PaginatedResult.extend({ resourceTemplates: z.array(ResourceTemplate) });
+export const ListResourceTemplatesResult = PaginatedResult.extend({
+  resourceTemplates: z.array(ResourceTemplate),
+});
 export const ReadResourceResult = Result.extend({ contents: z.array(ResourceContents) });
 export const ListPromptsResult = PaginatedResult.extend({ prompts: z.array(Prompt) });
-export const GetPromptResult = Result.extend({ description: z.string().optional(), messages: z.array(PromptMessage) });
+export const GetPromptResult = Result.extend({
+  description: z.string().optional(),
+  messages: z.array(PromptMessage),
+});
 export const CompleteResult = Result.extend({
   completion: z.looseObject({
     values: z.array(z.string()).max(100),
@@ -151,8 +198,16 @@ export const EmptyResult = Result;
 
 // Notifications, by method: the params schema.
 export const CancelledParams = BaseParams.extend({ requestId: RequestId, reason: z.string().optional() });
-export const ProgressParams = BaseParams.extend({ progressToken: ProgressToken, progress: z.number(), total: z.number().optional() });
-export const LoggingMessageParams = BaseParams.extend({ level: LoggingLevel, logger: z.string().optional(), data: z.unknown() });
+export const ProgressParams = BaseParams.extend({
+  progressToken: ProgressToken,
+  progress: z.number(),
+  total: z.number().optional(),
+});
+export const LoggingMessageParams = BaseParams.extend({
+  level: LoggingLevel,
+  logger: z.string().optional(),
+  data: z.unknown(),
+});
 export const ResourceUpdatedParams = BaseParams.extend({ uri: z.string() });
 
 export const revision = {

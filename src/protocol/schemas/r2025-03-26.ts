@@ -3,14 +3,21 @@ import * as prev from './r2024-11-05.js';
 
 /** Revision 2025-03-26: audio content, tool annotations, progress messages, the completions capability. */
 
-export const ServerCapabilities = prev.ServerCapabilities.extend({ completions: z.looseObject({}).optional() });
+export const ServerCapabilities = prev.ServerCapabilities.extend({
+  completions: z.looseObject({}).optional(),
+});
 export const AudioContent = z.looseObject({
   type: z.literal('audio'),
   data: z.base64(),
   mimeType: z.string(),
   annotations: prev.Annotations.optional(),
 });
-export const ContentBlock = z.discriminatedUnion('type', [prev.TextContent, prev.ImageContent, AudioContent, prev.EmbeddedResource]);
+export const ContentBlock = z.discriminatedUnion('type', [
+  prev.TextContent,
+  prev.ImageContent,
+  AudioContent,
+  prev.EmbeddedResource,
+]);
 export const ToolAnnotations = z.looseObject({
   title: z.string().optional(),
   readOnlyHint: z.boolean().optional(),
@@ -20,7 +27,11 @@ export const ToolAnnotations = z.looseObject({
 });
 export const Tool = prev.Tool.extend({ annotations: ToolAnnotations.optional() });
 export const PromptMessage = prev.PromptMessage.extend({ content: ContentBlock });
-export const SamplingContent = z.discriminatedUnion('type', [prev.TextContent, prev.ImageContent, AudioContent]);
+export const SamplingContent = z.discriminatedUnion('type', [
+  prev.TextContent,
+  prev.ImageContent,
+  AudioContent,
+]);
 export const SamplingMessage = prev.SamplingMessage.extend({ content: SamplingContent });
 export const CreateMessageParams = prev.CreateMessageParams.extend({ messages: z.array(SamplingMessage) });
 export const CreateMessageResult = prev.CreateMessageResult.extend({ content: SamplingContent });

@@ -11,10 +11,15 @@ const Meta = z.record(z.string(), z.unknown()).optional();
 const Titled = { title: z.string().optional(), _meta: Meta };
 
 export const Implementation = prev0.Implementation.extend({ title: z.string().optional() });
-export const ClientCapabilities = prev0.ClientCapabilities.extend({ elicitation: z.looseObject({}).optional() });
+export const ClientCapabilities = prev0.ClientCapabilities.extend({
+  elicitation: z.looseObject({}).optional(),
+});
 export const Annotations = prev0.Annotations.extend({ lastModified: z.string().optional() });
 export const Resource = prev0.Resource.extend({ ...Titled, annotations: Annotations.optional() });
-export const ResourceTemplate = prev0.ResourceTemplate.extend({ ...Titled, annotations: Annotations.optional() });
+export const ResourceTemplate = prev0.ResourceTemplate.extend({
+  ...Titled,
+  annotations: Annotations.optional(),
+});
 export const ResourceLink = Resource.extend({ type: z.literal('resource_link') });
 export const ContentBlock = z.discriminatedUnion('type', [
   prev0.TextContent,
@@ -27,7 +32,10 @@ export const Tool = prev.Tool.extend({
   ...Titled,
   outputSchema: z.looseObject({ type: z.literal('object') }).optional(),
 });
-export const Prompt = prev0.Prompt.extend({ ...Titled, arguments: z.array(prev0.PromptArgument.extend(Titled)).optional() });
+export const Prompt = prev0.Prompt.extend({
+  ...Titled,
+  arguments: z.array(prev0.PromptArgument.extend(Titled)).optional(),
+});
 export const PromptMessage = prev.PromptMessage.extend({ content: ContentBlock });
 
 export const PrimitiveSchema = z.looseObject({
@@ -48,7 +56,10 @@ export const ElicitResult = prev0.Result.extend({
   content: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
-export const InitializeParams = prev0.InitializeParams.extend({ capabilities: ClientCapabilities, clientInfo: Implementation });
+export const InitializeParams = prev0.InitializeParams.extend({
+  capabilities: ClientCapabilities,
+  clientInfo: Implementation,
+});
 export const InitializeResult = prev.InitializeResult.extend({ serverInfo: Implementation });
 export const CallToolResult = prev.CallToolResult.extend({
   content: z.array(ContentBlock),
@@ -73,7 +84,10 @@ export const revision = {
     'tools/call': { params: prev0.CallToolParams, result: CallToolResult },
     'tools/list': { params: prev0.PaginatedParams.optional(), result: ListToolsResult },
     'resources/list': { params: prev0.PaginatedParams.optional(), result: ListResourcesResult },
-    'resources/templates/list': { params: prev0.PaginatedParams.optional(), result: ListResourceTemplatesResult },
+    'resources/templates/list': {
+      params: prev0.PaginatedParams.optional(),
+      result: ListResourceTemplatesResult,
+    },
     'prompts/list': { params: prev0.PaginatedParams.optional(), result: ListPromptsResult },
     'prompts/get': { params: prev0.GetPromptParams, result: GetPromptResult },
     'completion/complete': { params: CompleteParams, result: prev0.CompleteResult },

@@ -22,8 +22,12 @@ export const Implementation = prev.Implementation.extend({
   websiteUrl: z.string().optional(),
 });
 export const ClientCapabilities = prev.ClientCapabilities.extend({
-  sampling: z.looseObject({ context: z.looseObject({}).optional(), tools: z.looseObject({}).optional() }).optional(),
-  elicitation: z.looseObject({ form: z.looseObject({}).optional(), url: z.looseObject({}).optional() }).optional(),
+  sampling: z
+    .looseObject({ context: z.looseObject({}).optional(), tools: z.looseObject({}).optional() })
+    .optional(),
+  elicitation: z
+    .looseObject({ form: z.looseObject({}).optional(), url: z.looseObject({}).optional() })
+    .optional(),
   tasks: z.looseObject({}).optional(),
 });
 export const ServerCapabilities = v25a.ServerCapabilities.extend({ tasks: z.looseObject({}).optional() });
@@ -37,7 +41,9 @@ export const ContentBlock = z.discriminatedUnion('type', [
   v24.EmbeddedResource,
   ResourceLink,
 ]);
-export const ToolExecution = z.looseObject({ taskSupport: z.enum(['forbidden', 'optional', 'required']).optional() });
+export const ToolExecution = z.looseObject({
+  taskSupport: z.enum(['forbidden', 'optional', 'required']).optional(),
+});
 export const Tool = prev.Tool.extend({ ...Icons, execution: ToolExecution.optional() });
 export const Prompt = prev.Prompt.extend(Icons);
 export const PromptMessage = prev.PromptMessage.extend({ content: ContentBlock });
@@ -62,7 +68,9 @@ export const SamplingContent = z.discriminatedUnion('type', [
   ToolUseContent,
   ToolResultContent,
 ]);
-export const SamplingMessage = v24.SamplingMessage.extend({ content: z.union([SamplingContent, z.array(SamplingContent)]) });
+export const SamplingMessage = v24.SamplingMessage.extend({
+  content: z.union([SamplingContent, z.array(SamplingContent)]),
+});
 export const ToolChoice = z.looseObject({ mode: z.enum(['auto', 'required', 'none']).optional() });
 export const CreateMessageParams = v25a.CreateMessageParams.extend({
   messages: z.array(SamplingMessage),
@@ -126,7 +134,9 @@ export const ElicitUrlParams = v24.BaseParams.extend({
 });
 export const ElicitParams = z.union([ElicitUrlParams, ElicitFormParams]);
 export const ElicitResult = prev.ElicitResult.extend({
-  content: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).optional(),
+  content: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
+    .optional(),
 });
 
 export const TaskStatus = z.enum(['working', 'input_required', 'completed', 'failed', 'cancelled']);
@@ -145,8 +155,14 @@ export const TaskResult = v24.Result.extend(Task.shape);
 export const ListTasksResult = v24.PaginatedResult.extend({ tasks: z.array(Task) });
 const TaskAugmented = { task: z.looseObject({ ttl: z.number().optional() }).optional() };
 
-export const InitializeParams = prev.InitializeParams.extend({ capabilities: ClientCapabilities, clientInfo: Implementation });
-export const InitializeResult = prev.InitializeResult.extend({ capabilities: ServerCapabilities, serverInfo: Implementation });
+export const InitializeParams = prev.InitializeParams.extend({
+  capabilities: ClientCapabilities,
+  clientInfo: Implementation,
+});
+export const InitializeResult = prev.InitializeResult.extend({
+  capabilities: ServerCapabilities,
+  serverInfo: Implementation,
+});
 export const CallToolParams = v24.CallToolParams.extend(TaskAugmented);
 export const CallToolResult = prev.CallToolResult.extend({ content: z.array(ContentBlock) });
 export const ListToolsResult = prev.ListToolsResult.extend({ tools: z.array(Tool) });
@@ -182,7 +198,10 @@ export const revision = {
   serverRequests: {
     ...r.serverRequests,
     ...taskRequests,
-    'sampling/createMessage': { params: CreateMessageParams.extend(TaskAugmented), result: CreateMessageResult },
+    'sampling/createMessage': {
+      params: CreateMessageParams.extend(TaskAugmented),
+      result: CreateMessageResult,
+    },
     'elicitation/create': { params: ElicitParams, result: ElicitResult },
   },
   clientNotifications: {

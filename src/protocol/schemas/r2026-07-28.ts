@@ -15,8 +15,12 @@ const Extensions = { extensions: z.record(z.string(), z.looseObject({})).optiona
 export const ClientCapabilities = z.looseObject({
   experimental: z.record(z.string(), z.looseObject({})).optional(),
   roots: z.looseObject({}).optional(),
-  sampling: z.looseObject({ context: z.looseObject({}).optional(), tools: z.looseObject({}).optional() }).optional(),
-  elicitation: z.looseObject({ form: z.looseObject({}).optional(), url: z.looseObject({}).optional() }).optional(),
+  sampling: z
+    .looseObject({ context: z.looseObject({}).optional(), tools: z.looseObject({}).optional() })
+    .optional(),
+  elicitation: z
+    .looseObject({ form: z.looseObject({}).optional(), url: z.looseObject({}).optional() })
+    .optional(),
   ...Extensions,
 });
 export const ServerCapabilities = v25a.ServerCapabilities.extend(Extensions);
@@ -36,7 +40,9 @@ export const CacheHints = { ttlMs: z.number().int().min(0), cacheScope: z.enum([
 export const CacheableResult = Result.extend(CacheHints);
 export const PaginatedCacheableResult = CacheableResult.extend({ nextCursor: v24.Cursor.optional() });
 
-export const Tool = prev.Tool.omit({ execution: true }).extend({ outputSchema: z.looseObject({}).optional() });
+export const Tool = prev.Tool.omit({ execution: true }).extend({
+  outputSchema: z.looseObject({}).optional(),
+});
 export const ElicitUrlParams = prev.ElicitUrlParams.omit({ elicitationId: true });
 export const ElicitParams = z.union([ElicitUrlParams, prev.ElicitFormParams.omit({ _meta: true })]);
 export const InputRequest = z.discriminatedUnion('method', [
@@ -65,7 +71,11 @@ export const DiscoverResult = CacheableResult.extend({
   capabilities: ServerCapabilities,
   instructions: z.string().optional(),
 });
-export const CallToolParams = BaseParams.extend({ name: z.string(), arguments: z.record(z.string(), z.unknown()).optional(), ...Retry });
+export const CallToolParams = BaseParams.extend({
+  name: z.string(),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+  ...Retry,
+});
 export const CallToolResult = Result.extend({
   content: z.array(prev.ContentBlock),
   structuredContent: z.unknown().optional(),
@@ -88,7 +98,10 @@ const withResult = <T extends z.ZodTypeAny>(complete: T) => z.union([InputRequir
 export const revision = {
   clientRequests: {
     'server/discover': { params: BaseParams, result: DiscoverResult },
-    'tools/list': { params: PaginatedParams, result: PaginatedCacheableResult.extend({ tools: z.array(Tool) }) },
+    'tools/list': {
+      params: PaginatedParams,
+      result: PaginatedCacheableResult.extend({ tools: z.array(Tool) }),
+    },
     'tools/call': { params: CallToolParams, result: withResult(CallToolResult) },
     'resources/list': {
       params: PaginatedParams,
@@ -102,12 +115,20 @@ export const revision = {
       params: ReadResourceParams,
       result: withResult(CacheableResult.extend({ contents: z.array(v24.ResourceContents) })),
     },
-    'prompts/list': { params: PaginatedParams, result: PaginatedCacheableResult.extend({ prompts: z.array(prev.Prompt) }) },
+    'prompts/list': {
+      params: PaginatedParams,
+      result: PaginatedCacheableResult.extend({ prompts: z.array(prev.Prompt) }),
+    },
     'prompts/get': {
       params: GetPromptParams,
-      result: withResult(Result.extend({ description: z.string().optional(), messages: z.array(prev.PromptMessage) })),
+      result: withResult(
+        Result.extend({ description: z.string().optional(), messages: z.array(prev.PromptMessage) }),
+      ),
     },
-    'completion/complete': { params: CompleteParams, result: Result.extend(v24.CompleteResult.shape).extend({ resultType: ResultType }) },
+    'completion/complete': {
+      params: CompleteParams,
+      result: Result.extend(v24.CompleteResult.shape).extend({ resultType: ResultType }),
+    },
     'subscriptions/listen': { params: ListenParams, result: ListenResult },
   },
   /** Modern servers never send requests: these travel inside `InputRequiredResult.inputRequests`. */

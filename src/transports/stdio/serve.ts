@@ -1,5 +1,5 @@
 import type { Transport } from '../../engine/transport.js';
-import { StdioServerTransport, type StdioServerOptions } from './server.js';
+import { type StdioServerOptions, StdioServerTransport } from './server.js';
 
 export interface Servable {
   connect(transport: Transport): Promise<unknown>;

@@ -28,7 +28,9 @@ export class StdioServerTransport implements Transport {
   constructor(private readonly options: StdioServerOptions = {}) {
     this.input = options.input ?? process.stdin;
     this.output = options.output ?? process.stdout;
-    this.lines = new LineSplitter(options.maxLineLength ?? 4 * 1024 * 1024 + 1, (line) => this.sink?.onFrame(line));
+    this.lines = new LineSplitter(options.maxLineLength ?? 4 * 1024 * 1024 + 1, (line) =>
+      this.sink?.onFrame(line),
+    );
   }
 
   async start(sink: TransportSink): Promise<void> {
