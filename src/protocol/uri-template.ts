@@ -1,8 +1,7 @@
 /**
  * RFC 6570 URI templates, levels 1-4 for expansion and the matching a resource server needs.
- * Matching compiles to a regular expression made only of negated character classes between
- * literals, with no nested quantifiers, and refuses URIs over a length bound: it cannot be driven
- * into catastrophic backtracking (the URI-template ReDoS advisories against other SDKs).
+ * Matching is one linear pass without regular expressions, over URIs of bounded length: it cannot
+ * be driven into catastrophic backtracking (the URI-template ReDoS advisories against other SDKs).
  */
 
 type Operator = '' | '+' | '#' | '.' | '/' | ';' | '?' | '&';
@@ -43,7 +42,6 @@ export const MAX_TEMPLATE_URI_LENGTH = 8192;
 
 export class UriTemplate {
   private readonly parts: Part[];
-  private matcher?: { regex: RegExp; groups: Array<{ op: Operator; vars: VarSpec[] }> };
 
   constructor(readonly template: string) {
     if (template.length > MAX_TEMPLATE_URI_LENGTH) throw new Error('URI template too long');
@@ -63,14 +61,10 @@ export class UriTemplate {
   /** Variables of a URI that this template could have produced, or undefined. */
   match(uri: string): TemplateVariables | undefined {
     if (uri.length > MAX_TEMPLATE_URI_LENGTH) return undefined;
-    this.matcher ??= compile(this.parts);
-    const m = this.matcher.regex.exec(uri);
-    if (!m) return undefined;
+    const found = matchParts(this.parts, uri);
+    if (!found) return undefined;
     const out: TemplateVariables = {};
-    this.matcher.groups.forEach((g, i) => {
-      const raw = m[i + 1];
-      if (raw !== undefined) assignValues(g.op, g.vars, raw, out);
-    });
+    for (const { op, vars, raw } of found) assignValues(op, vars, raw, out);
     return out;
   }
 }
@@ -131,32 +125,54 @@ function expandExpression(op: Operator, vars: VarSpec[], values: TemplateVariabl
   return pieces.length === 0 ? '' : FIRST[op] + pieces.join(SEP[op]);
 }
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Characters an expression of each operator may consume when matching. */
+function allowed(op: Operator): (c: string) => boolean {
+  switch (op) {
+    case '#':
+      return () => true;
+    case '+':
+    case '/':
+      return (c) => c !== '?' && c !== '#';
+    case '?':
+    case '&':
+      return (c) => c !== '#';
+    default:
+      return (c) => c !== '/' && c !== '?' && c !== '#' && c !== '&' && c !== ',';
+  }
+}
 
-function compile(parts: Part[]) {
-  const groups: Array<{ op: Operator; vars: VarSpec[] }> = [];
-  let source = '^';
-  for (const p of parts) {
-    if (typeof p === 'string') {
-      source += escapeRegex(p);
+/**
+ * A single left-to-right pass, no regular expression and no backtracking: each expression takes
+ * the characters its operator allows, up to the first place where the literal that follows it
+ * matches. Adjacent expressions are ambiguous in RFC 6570 anyway; here the first one takes all.
+ */
+function matchParts(
+  parts: Part[],
+  uri: string,
+): Array<{ op: Operator; vars: VarSpec[]; raw: string }> | undefined {
+  const found: Array<{ op: Operator; vars: VarSpec[]; raw: string }> = [];
+  let pos = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (typeof part === 'string') {
+      if (!uri.startsWith(part, pos)) return undefined;
+      pos += part.length;
       continue;
     }
-    groups.push(p);
-    // Each expression may only consume characters its operator could have produced.
-    const body =
-      p.op === '+'
-        ? '[^?#]*'
-        : p.op === '#'
-          ? '[^]*'
-          : p.op === '?' || p.op === '&'
-            ? '[^#]*'
-            : p.op === '/'
-              ? '[^?#]*'
-              : '[^/?#&,]*';
-    const prefix = escapeRegex(FIRST[p.op]);
-    source += p.op === '' || p.op === '+' ? `(${body})` : `(?:${prefix}(${body}))?`;
+    const prefix = FIRST[part.op];
+    if (prefix !== '') {
+      if (uri[pos] !== prefix) continue; // an optional expression that expanded to nothing
+      pos++;
+    }
+    const next = parts[i + 1];
+    const stop = typeof next === 'string' ? next : undefined;
+    const ok = allowed(part.op);
+    let end = pos;
+    while (end < uri.length && ok(uri[end]!) && !(stop && uri.startsWith(stop, end))) end++;
+    found.push({ op: part.op, vars: part.vars, raw: uri.slice(pos, end) });
+    pos = end;
   }
-  return { regex: new RegExp(`${source}$`), groups };
+  return pos === uri.length ? found : undefined;
 }
 
 function assignValues(op: Operator, vars: VarSpec[], raw: string, out: TemplateVariables): void {
