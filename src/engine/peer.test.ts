@@ -100,7 +100,7 @@ describe('progress', () => {
   it('routes progress notifications to the caller by token', async () => {
     const { client } = await pair({
       onRequest: async ({ message, notify }) => {
-        const token = (message.params?._meta as { progressToken: number }).progressToken;
+        const token = (message.params!._meta as { progressToken: number }).progressToken;
         for (let i = 1; i <= 3; i++)
           await notify('notifications/progress', { progressToken: token, progress: i, total: 3 });
         return {};
