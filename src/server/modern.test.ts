@@ -119,7 +119,11 @@ describe('per-request version and metadata (2026-07-28 versioning)', () => {
 });
 
 describe('MRTR (2026-07-28 basic/patterns/mrtr)', () => {
-  async function round(w: Awaited<ReturnType<typeof wire>>, params: Record<string, unknown>, caps = ELICIT) {
+  async function round(
+    w: Awaited<ReturnType<typeof wire>>,
+    params: Record<string, unknown>,
+    caps: Record<string, unknown> = ELICIT,
+  ) {
     return (await w.request('tools/call', modern(params, caps))).result;
   }
 
