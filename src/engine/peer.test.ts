@@ -145,6 +145,29 @@ describe('batches', () => {
   });
 });
 
+describe('nothing leaks', () => {
+  it('leaves no pending or in-flight request behind after timeouts, cancellations and errors', async () => {
+    const { client, server } = await pair({
+      onRequest: ({ message, signal }) =>
+        message.method === 'fail'
+          ? Promise.reject(new Error('x'))
+          : new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    });
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 50; i++) {
+      calls.push(client.request('hang', {}, { timeoutMs: 5 }));
+      const controller = new AbortController();
+      calls.push(client.request('hang', {}, { signal: controller.signal }));
+      controller.abort();
+      calls.push(client.request('fail'));
+    }
+    const settled = await Promise.allSettled(calls);
+    expect(settled.every((s) => s.status === 'rejected')).toBe(true);
+    expect(client.load).toEqual({ pending: 0, inFlight: 0 });
+    await expect.poll(() => server.load).toEqual({ pending: 0, inFlight: 0 });
+  });
+});
+
 describe('bounds', () => {
   it('refuses a request id that is still in flight', async () => {
     const [a, b] = createLinkedPair();

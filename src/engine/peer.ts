@@ -113,6 +113,11 @@ export class Peer {
     return this.closed;
   }
 
+  /** Requests awaiting an answer, and incoming requests being handled: both return to 0 when idle. */
+  get load(): { pending: number; inFlight: number } {
+    return { pending: this.pending.size, inFlight: this.inFlight.size };
+  }
+
   /** Resolves when no incoming request is being handled, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -107,6 +107,19 @@ describe('official SDK v2 client (modern era) -> mcpkit server over stdio', () =
     expect(seen.length).toBeLessThanOrEqual(3);
   });
 
+  it('sends logs only to requests that ask for them with a _meta log level', async () => {
+    const logs: unknown[] = [];
+    client.setNotificationHandler('notifications/message', (n) => void logs.push(n.params));
+    await client.callTool({ name: 'count', arguments: { to: 1, delayMs: 0 } });
+    await client.callTool({
+      name: 'count',
+      arguments: { to: 2, delayMs: 20 },
+      _meta: { 'io.modelcontextprotocol/logLevel': 'info' },
+    });
+    await until(() => logs.length > 0, 'a log notification');
+    expect(logs).toEqual([{ level: 'info', logger: 'count', data: { counted: 2 } }]);
+  });
+
   it('cancels on abort and keeps serving', async () => {
     const controller = new AbortController();
     const call = client.callTool(
