@@ -11,6 +11,7 @@ import type {
   LoggingLevel,
   Root,
 } from '../protocol/schemas/index.js';
+import { r2024_11_05 } from '../protocol/schemas/index.js';
 import type { RequestScope } from './scope.js';
 
 export const LOG_LEVELS: readonly LoggingLevel[] = [

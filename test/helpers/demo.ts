@@ -15,3 +15,20 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Collects every item of a paginated list, following nextCursor. */
+export async function collectPages<T>(
+  list: (params: { cursor?: string }) => Promise<{ nextCursor?: string } & Record<string, unknown>>,
+  key: string,
+): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await list(cursor ? { cursor } : {});
+    items.push(...(page[key] as T[]));
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor);
+  return { items, pages };
+}

@@ -10,7 +10,7 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoCommand, until } from '../helpers/demo.js';
+import { collectPages, demoCommand, until } from '../helpers/demo.js';
 
 /** The official v1 client (legacy era, 2025-11-25) drives mcpkit's demo server over stdio. */
 describe('official SDK v1 client -> mcpkit server over stdio', () => {
@@ -71,18 +71,9 @@ describe('official SDK v1 client -> mcpkit server over stdio', () => {
   });
 
   it('pages through tools/list with cursors, in registration order', async () => {
-    const names: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {});
-      expect(page.tools.length).toBeLessThanOrEqual(4);
-      names.push(...page.tools.map((t) => t.name));
-      cursor = page.nextCursor;
-      pages++;
-    } while (cursor);
-    expect(pages).toBeGreaterThan(1);
-    expect(names).toEqual([
+    const { items, pages } = await collectPages<{ name: string }>((p) => client.listTools(p), 'tools');
+    expect(pages).toBe(2);
+    expect(items.map((t) => t.name)).toEqual([
       'echo',
       'add',
       'count',
@@ -174,13 +165,8 @@ describe('official SDK v1 client -> mcpkit server over stdio', () => {
   });
 
   it('lists resources (static and from templates) and templates, and reads text and blobs', async () => {
-    const all: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.listResources(cursor ? { cursor } : {});
-      all.push(...page.resources.map((r) => r.uri));
-      cursor = page.nextCursor;
-    } while (cursor);
+    const { items } = await collectPages<{ uri: string }>((p) => client.listResources(p), 'resources');
+    const all = items.map((r) => r.uri);
     expect(all).toContain('demo://readme');
     expect(all).toContain('demo://users/grace');
     const { resourceTemplates } = await client.listResourceTemplates();
@@ -241,14 +227,8 @@ describe('official SDK v1 client -> mcpkit server over stdio', () => {
     const before = toolListChanges;
     await client.callTool({ name: 'toggle_bonus', arguments: {} });
     await until(() => toolListChanges === before + 1, 'tools/list_changed');
-    const names = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {});
-      names.push(...page.tools.map((t) => t.name));
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(names).toContain('bonus');
+    const { items } = await collectPages<{ name: string }>((p) => client.listTools(p), 'tools');
+    expect(items.map((t) => t.name)).toContain('bonus');
     expect((await client.callTool({ name: 'bonus', arguments: {} })).content).toEqual([
       { type: 'text', text: 'bonus!' },
     ]);

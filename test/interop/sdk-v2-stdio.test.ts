@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoCommand, until } from '../helpers/demo.js';
+import { collectPages, demoCommand, until } from '../helpers/demo.js';
 
 type Mode = 'auto' | { pin: string };
 
@@ -24,14 +24,8 @@ function makeClient(mode: Mode) {
 }
 
 async function allTools(client: Client): Promise<string[]> {
-  const names: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : {});
-    names.push(...page.tools.map((t) => t.name));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return names;
+  const { items } = await collectPages<{ name: string }>((p) => client.listTools(p), 'tools');
+  return items.map((t) => t.name);
 }
 
 /** The official v2 client in the modern era (2026-07-28): per-request _meta, MRTR, subscriptions/listen. */
