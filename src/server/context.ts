@@ -14,16 +14,8 @@ import type {
 import { r2024_11_05 } from '../protocol/schemas/index.js';
 import type { RequestScope } from './scope.js';
 
-export const LOG_LEVELS: readonly LoggingLevel[] = [
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-];
+/** Severity order, lowest first (the RFC 5424 levels as MCP names them). */
+export const LOG_LEVELS: readonly LoggingLevel[] = r2024_11_05.LoggingLevel.options;
 
 export type Logger = { [L in LoggingLevel]: (data: unknown, logger?: string) => Promise<void> };
 
