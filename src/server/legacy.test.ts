@@ -107,6 +107,26 @@ describe('legacy errors', () => {
     expect(r.result.isError).toBe(true);
   });
 
+  it('refuses messages over the configured size limit and serves the next one', async () => {
+    const s = new McpServer({ name: 'small', version: '1' }, { limits: { maxMessageLength: 300 } });
+    s.tool('echo', {}, () => 'ok');
+    const w = await initialized(s);
+    await w.send({
+      jsonrpc: '2.0',
+      id: 'big',
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { pad: 'x'.repeat(400) } },
+    });
+    const refused = await w.waitFor((m) => m.id === null && m.error);
+    expect(refused.error).toEqual({
+      code: ErrorCode.InvalidRequest,
+      message: 'Message exceeds 300 characters',
+    });
+    expect((await w.request('tools/call', { name: 'echo' })).result.content).toEqual([
+      { type: 'text', text: 'ok' },
+    ]);
+  });
+
   it('keeps serving after garbage on the wire', async () => {
     const w = await initialized(server());
     await w.send('this is not json');

@@ -158,11 +158,16 @@ export class McpServer implements ServerCore {
 
   /** Serves one transport connection until it closes. */
   async connect(transport: Transport): Promise<ServerConnection> {
-    const { limits = {} } = this.options;
+    const { maxInFlightRequests, maxPendingRequests, ...decodeLimits } = this.options.limits ?? {};
+    const peerOptions = {
+      limits: decodeLimits,
+      ...(maxInFlightRequests !== undefined ? { maxInFlightRequests } : {}),
+      ...(maxPendingRequests !== undefined ? { maxPendingRequests } : {}),
+    };
     const connection = new ServerConnection(
       this,
       transport,
-      { limits, ...limits },
+      peerOptions,
       this.options.requestTimeoutMs ?? 60_000,
     );
     this.connections.add(connection);

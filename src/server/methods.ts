@@ -1,7 +1,7 @@
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { META } from '../protocol/meta.js';
 import type { Resource, SubscriptionFilter } from '../protocol/schemas/index.js';
-import { toCompletion } from './completion.js';
+import { type Completer, toCompletion } from './completion.js';
 import type { HandlerContext } from './context.js';
 import type { LegacySession, ServerCore } from './core.js';
 import { paginate } from './pagination.js';
@@ -99,19 +99,17 @@ export const methods: Record<string, MethodHandler> = {
 
   async 'completion/complete'(core, _ctx, params) {
     const { ref, argument } = params;
-    const completer =
-      ref.type === 'ref/prompt'
-        ? core.prompts.get(ref.name)?.completers[argument.name]
-        : core.templates.list().find((t) => t.definition.uriTemplate === ref.uri)?.complete?.[argument.name];
-    if (ref.type === 'ref/prompt' && !core.prompts.has(ref.name)) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+    let completers: Record<string, Completer> | undefined;
+    if (ref.type === 'ref/prompt') {
+      const prompt = core.prompts.get(ref.name);
+      if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      completers = prompt.completers;
+    } else {
+      const template = core.templates.get(ref.uri);
+      if (!template) throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+      completers = template.complete;
     }
-    if (
-      ref.type === 'ref/resource' &&
-      !core.templates.list().some((t) => t.definition.uriTemplate === ref.uri)
-    ) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
-    }
+    const completer = completers?.[argument.name];
     const found = completer
       ? await completer(argument.value, { arguments: params.context?.arguments ?? {} })
       : [];
