@@ -6,6 +6,7 @@ export default defineConfig({
     'protocol/index': 'src/protocol/index.ts',
     'engine/index': 'src/engine/index.ts',
     'server/index': 'src/server/index.ts',
+    'client/index': 'src/client/index.ts',
     'transports/index': 'src/transports/index.ts',
     'cli/index': 'src/cli/index.ts',
   },

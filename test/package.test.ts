@@ -11,7 +11,7 @@ const run = (code: string, type: 'module' | 'commonjs') =>
 
 /** The built package resolves through its exports map, from ESM and CommonJS alike. */
 describe('package exports', () => {
-  it.each(['mcpkit', 'mcpkit/protocol', 'mcpkit/engine', 'mcpkit/server', 'mcpkit/transports'])(
+  it.each(['mcpkit', 'mcpkit/protocol', 'mcpkit/engine', 'mcpkit/server', 'mcpkit/client', 'mcpkit/transports'])(
     '%s loads as ESM and CJS',
     (entry) => {
       const esm = run(`const m = await import('${entry}'); console.log(Object.keys(m).length > 0)`, 'module');

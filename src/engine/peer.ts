@@ -24,8 +24,13 @@ export interface Progress {
 
 export interface RequestOptions {
   signal?: AbortSignal;
-  /** Milliseconds before the request fails with RequestTimeout and is cancelled at the peer. */
+  /**
+   * Milliseconds before the request fails with RequestTimeout and is cancelled at the peer;
+   * 0 means no timeout (long-lived requests such as `subscriptions/listen`).
+   */
   timeoutMs?: number;
+  /** Learns the request's id before it is sent (to correlate notifications that name it). */
+  onId?: (id: RequestId) => void;
   /** Progress reports restart the timeout. */
   resetTimeoutOnProgress?: boolean;
   onProgress?: (progress: Progress) => void;
@@ -155,6 +160,7 @@ export class Peer {
         cancel(options.signal?.reason ?? new CancelledError('Aborted'), 'Aborted by the caller');
       const startTimer = () => {
         clearTimeout(timer);
+        if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return;
         timer = setTimeout(
           () =>
             cancel(
@@ -178,6 +184,7 @@ export class Peer {
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.resetTimeoutOnProgress ? { restartTimer: startTimer } : {}),
       });
+      options.onId?.(id);
       const message: JsonRpcRequest = { jsonrpc: '2.0', id, method, ...(body ? { params: body } : {}) };
       this.send(message, options.relatedRequestId).catch((error: Error) =>
         this.pending.get(id)?.reject(error),

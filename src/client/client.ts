@@ -1,0 +1,371 @@
+import { Peer, type Progress, type RequestOptions } from '../engine/peer.js';
+import type { Transport } from '../engine/transport.js';
+import { ErrorCode, McpError } from '../protocol/errors.js';
+import type { JsonRpcNotification } from '../protocol/jsonrpc.js';
+import { META } from '../protocol/meta.js';
+import {
+  type Era,
+  LATEST_LEGACY_REVISION,
+  type LegacyRevision,
+  MODERN_REVISIONS,
+  type ModernRevision,
+  type Revision,
+} from '../protocol/revisions.js';
+import type {
+  CallToolResult,
+  ClientCapabilities,
+  Implementation,
+  LoggingLevel,
+  Prompt,
+  PromptMessage,
+  Resource,
+  ResourceContents,
+  ResourceTemplate,
+  ServerCapabilities,
+  Tool,
+} from '../protocol/schemas/index.js';
+import { ClientError } from './errors.js';
+import { type ClientEvents, Emitter } from './events.js';
+import { answerInput, capabilitiesOf, type InputHandlers } from './input-handlers.js';
+import { ListCache } from './list-cache.js';
+import { envelope, initialize, probe, type ServerIdentity } from './negotiate.js';
+import { OutputValidator } from './output-validator.js';
+import { type Subscription, type SubscriptionRequest, subscribe } from './subscriptions.js';
+
+export interface ClientOptions extends InputHandlers {
+  /** 'auto' probes the modern era and falls back to legacy; the others force an era. */
+  era?: 'auto' | 'legacy' | 'modern';
+  /** Forces a revision (and so its era). */
+  revision?: Revision;
+  /** Extra capabilities to declare beyond those the callbacks imply (extensions, experimental). */
+  capabilities?: ClientCapabilities;
+  requestTimeoutMs?: number;
+  /** How long the `server/discover` probe waits before taking the server for a legacy one. */
+  probeTimeoutMs?: number;
+  /** Most MRTR rounds for one call before it fails. */
+  maxInputRounds?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  onProgress?: (progress: Progress) => void;
+  /** Modern era: the lowest log level this request wants as `notifications/message`. */
+  logLevel?: LoggingLevel;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+/** MRTR is possible on these methods only (2026-07-28 mrtr, "Supported Requests"). */
+const MRTR_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get']);
+
+/**
+ * An MCP client for both eras. `connect` finds the server's era (probe, then fallback) and pins
+ * it; every call after that is the same code for both.
+ */
+export class Client {
+  private peer?: Peer;
+  private transport?: Transport;
+  private session?: { era: Era; revision: Revision; server: ServerIdentity };
+  private logLevel?: LoggingLevel;
+  private readonly emitter = new Emitter<ClientEvents>();
+  private readonly cache = new ListCache();
+  private readonly outputs = new OutputValidator();
+  /** @internal Listen streams waiting for their acknowledgment, by request id. */
+  readonly acknowledgments = new Map<string | number, (params: Record<string, unknown>) => void>();
+
+  constructor(
+    readonly info: Implementation,
+    private readonly options: ClientOptions = {},
+  ) {}
+
+  get era(): Era | undefined {
+    return this.session?.era;
+  }
+  get protocolVersion(): Revision | undefined {
+    return this.session?.revision;
+  }
+  get serverInfo(): Implementation | undefined {
+    return this.session?.server.info;
+  }
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.session?.server.capabilities;
+  }
+  get instructions(): string | undefined {
+    return this.session?.server.instructions;
+  }
+
+  /** The capabilities declared to the server in the given era. */
+  capabilities(era: Era): ClientCapabilities {
+    return { ...this.options.capabilities, ...capabilitiesOf(this.options, era) };
+  }
+
+  on<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  async connect(transport: Transport): Promise<void> {
+    this.transport = transport;
+    const forced = this.options.revision;
+    const choice = forced ? (MODERN_REVISIONS.includes(forced as ModernRevision) ? 'modern' : 'legacy') : (this.options.era ?? 'auto');
+    await this.open();
+    const timeoutMs = this.options.requestTimeoutMs ?? 60_000;
+    if (choice !== 'legacy') {
+      const preferred = forced ? [forced as ModernRevision] : MODERN_REVISIONS;
+      const probeTimeout = choice === 'modern' ? timeoutMs : (this.options.probeTimeoutMs ?? 5000);
+      const outcome = await probe(this.peer!, preferred, this.info, this.capabilities('modern'), probeTimeout);
+      if (outcome.kind === 'modern') {
+        this.session = { era: 'modern', revision: outcome.revision, server: outcome.server };
+        return;
+      }
+      if (choice === 'modern') {
+        await this.close();
+        throw new ClientError('protocol-mismatch', `The server is not a modern (2026-07-28) MCP server: ${outcome.kind === 'closed' ? 'it closed the connection' : outcome.reason}`);
+      }
+      // Some legacy servers exit on an unknown request before initialize: start them again.
+      if (outcome.kind === 'closed') await this.open();
+    }
+    const revision = (forced as LegacyRevision | undefined) ?? LATEST_LEGACY_REVISION;
+    try {
+      const opened = await initialize(this.peer!, revision, this.info, this.capabilities('legacy'), timeoutMs);
+      this.session = { era: 'legacy', revision: opened.revision, server: opened.server };
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  private async open(): Promise<void> {
+    const peer = new Peer(
+      this.transport!,
+      {
+        onRequest: (incoming) => answerInput(this.options, incoming.message.method, incoming.message.params ?? {}, incoming.signal),
+        onNotification: (n) => this.onNotification(n),
+        onClose: (error) => {
+          if (this.peer === peer) this.emitter.emit('close', error);
+        },
+      },
+      { defaultTimeoutMs: this.options.requestTimeoutMs ?? 60_000 },
+    );
+    this.peer = peer;
+    await peer.start();
+  }
+
+  async close(): Promise<void> {
+    await this.peer?.close();
+  }
+
+  /** Any request, with the era's envelope and, where allowed, the MRTR loop. */
+  async request(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    const peer = this.peer;
+    const session = this.session;
+    if (!peer || !session || peer.isClosed) throw new ClientError('not-connected', 'The client is not connected');
+    const requestOptions: RequestOptions = {
+      timeoutMs: options.timeoutMs ?? this.options.requestTimeoutMs ?? 60_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress, resetTimeoutOnProgress: true } : {}),
+    };
+    if (session.era === 'legacy') return peer.request(method, params, requestOptions);
+    const level = options.logLevel ?? this.logLevel;
+    const meta = {
+      ...(params._meta as object),
+      ...envelope(session.revision as ModernRevision, this.info, this.capabilities('modern')),
+      ...(level ? { [META.logLevel]: level } : {}),
+    };
+    const body = { ...params, _meta: meta };
+    const { resultType, ...result } = MRTR_METHODS.has(method)
+      ? await this.withInputs(peer, method, body, requestOptions)
+      : await peer.request(method, body, requestOptions);
+    void resultType;
+    return result;
+  }
+
+  /** The MRTR loop: answer the input requests with the callbacks, retry with the answers and the state. */
+  private async withInputs(peer: Peer, method: string, params: Record<string, unknown>, options: RequestOptions) {
+    const maxRounds = this.options.maxInputRounds ?? 8;
+    let body = params;
+    for (let round = 0; ; round++) {
+      const result = await peer.request(method, body, options);
+      if (result.resultType !== 'input_required') return result;
+      if (round >= maxRounds) {
+        throw new ClientError('too-many-rounds', `${method} still needed input after ${maxRounds} rounds`);
+      }
+      const asked = (result.inputRequests ?? {}) as Record<string, { method: string; params?: Record<string, unknown> }>;
+      const inputResponses: Record<string, unknown> = {};
+      const signal = options.signal ?? new AbortController().signal;
+      for (const [key, request] of Object.entries(asked)) {
+        inputResponses[key] = await answerInput(this.options, request.method, request.params ?? {}, signal);
+      }
+      // The retry carries exactly the state the server sent, or none when it sent none.
+      body = { ...params, inputResponses, ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) };
+    }
+  }
+
+  private onNotification(n: JsonRpcNotification): void {
+    const params = n.params ?? {};
+    switch (n.method) {
+      case 'notifications/tools/list_changed':
+        this.cache.invalidate('tools/list');
+        return this.emitter.emit('toolsChanged');
+      case 'notifications/prompts/list_changed':
+        this.cache.invalidate('prompts/list');
+        return this.emitter.emit('promptsChanged');
+      case 'notifications/resources/list_changed':
+        this.cache.invalidate('resources/list');
+        this.cache.invalidate('resources/templates/list');
+        return this.emitter.emit('resourcesChanged');
+      case 'notifications/resources/updated':
+        return this.emitter.emit('resourceUpdated', String(params.uri));
+      case 'notifications/message':
+        return this.emitter.emit('log', params as ClientEvents['log'][0]);
+      case 'notifications/subscriptions/acknowledged': {
+        const id = (params._meta as Record<string, unknown> | undefined)?.[META.subscriptionId] as string | number;
+        this.acknowledgments.get(id)?.(params);
+        return;
+      }
+    }
+  }
+
+  // ---- typed calls ----
+
+  /** Legacy `ping`; on a modern server (no ping) a `server/discover` round trip. */
+  async ping(options?: CallOptions): Promise<void> {
+    await this.request(this.era === 'modern' ? 'server/discover' : 'ping', {}, options);
+  }
+
+  /** Modern era: the server's versions, capabilities and identity. */
+  async discover(options?: CallOptions): Promise<Record<string, unknown>> {
+    if (this.era !== 'modern') throw new ClientError('unsupported', 'server/discover exists only in the modern era');
+    return this.request('server/discover', {}, options);
+  }
+
+  async listTools(cursor?: string, options?: CallOptions): Promise<Page<Tool>> {
+    const page = await this.page<Tool>('tools/list', 'tools', cursor, options);
+    this.outputs.remember(page.items);
+    return page;
+  }
+  tools(options?: CallOptions): AsyncIterable<Tool> {
+    return this.iterate((cursor) => this.listTools(cursor, options));
+  }
+  /** Every tool, from the cache while it is fresh. */
+  allTools(options?: CallOptions): Promise<Tool[]> {
+    return this.all('tools/list', 'tools', options, (items) => this.outputs.remember(items as Tool[]));
+  }
+
+  async callTool(name: string, args: Record<string, unknown> = {}, options?: CallOptions): Promise<CallToolResult> {
+    const result = (await this.request('tools/call', { name, arguments: args }, options)) as unknown as CallToolResult;
+    if (!result.isError) {
+      const problem = this.outputs.check(name, result.structuredContent);
+      if (problem) throw new ClientError('invalid-output', `Tool ${name} returned output that fails its outputSchema: ${problem}`);
+    }
+    return result;
+  }
+
+  listResources(cursor?: string, options?: CallOptions): Promise<Page<Resource>> {
+    return this.page('resources/list', 'resources', cursor, options);
+  }
+  resources(options?: CallOptions): AsyncIterable<Resource> {
+    return this.iterate((cursor) => this.listResources(cursor, options));
+  }
+  allResources(options?: CallOptions): Promise<Resource[]> {
+    return this.all('resources/list', 'resources', options);
+  }
+  listResourceTemplates(cursor?: string, options?: CallOptions): Promise<Page<ResourceTemplate>> {
+    return this.page('resources/templates/list', 'resourceTemplates', cursor, options);
+  }
+  resourceTemplates(options?: CallOptions): AsyncIterable<ResourceTemplate> {
+    return this.iterate((cursor) => this.listResourceTemplates(cursor, options));
+  }
+  allResourceTemplates(options?: CallOptions): Promise<ResourceTemplate[]> {
+    return this.all('resources/templates/list', 'resourceTemplates', options);
+  }
+  async readResource(uri: string, options?: CallOptions): Promise<{ contents: ResourceContents[] }> {
+    return (await this.request('resources/read', { uri }, options)) as { contents: ResourceContents[] };
+  }
+
+  listPrompts(cursor?: string, options?: CallOptions): Promise<Page<Prompt>> {
+    return this.page('prompts/list', 'prompts', cursor, options);
+  }
+  prompts(options?: CallOptions): AsyncIterable<Prompt> {
+    return this.iterate((cursor) => this.listPrompts(cursor, options));
+  }
+  allPrompts(options?: CallOptions): Promise<Prompt[]> {
+    return this.all('prompts/list', 'prompts', options);
+  }
+  async getPrompt(name: string, args: Record<string, string> = {}, options?: CallOptions) {
+    return (await this.request('prompts/get', { name, arguments: args }, options)) as { description?: string; messages: PromptMessage[] };
+  }
+
+  async complete(
+    ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string },
+    argument: { name: string; value: string },
+    context?: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<{ values: string[]; total?: number; hasMore?: boolean }> {
+    const params = { ref, argument, ...(context ? { context: { arguments: context } } : {}) };
+    return ((await this.request('completion/complete', params, options)) as { completion: { values: string[] } }).completion;
+  }
+
+  /** Legacy: `logging/setLevel`. Modern: the level travels in every later request's `_meta`. */
+  async setLoggingLevel(level: LoggingLevel, options?: CallOptions): Promise<void> {
+    if (this.era === 'legacy') await this.request('logging/setLevel', { level }, options);
+    this.logLevel = level;
+  }
+
+  /** Change notifications, one API for both eras: `resources/subscribe` (legacy) or a listen stream (modern). */
+  subscribe(request: SubscriptionRequest): Promise<Subscription> {
+    if (!this.peer || !this.session) throw new ClientError('not-connected', 'The client is not connected');
+    return subscribe(this, this.peer, this.session.era, request);
+  }
+
+  /** Envelope for modern requests sent outside `request` (listen streams). */
+  modernEnvelope(): Record<string, unknown> {
+    return {
+      ...envelope(this.session!.revision as ModernRevision, this.info, this.capabilities('modern')),
+      ...(this.logLevel ? { [META.logLevel]: this.logLevel } : {}),
+    };
+  }
+
+  private async page<T>(method: string, key: string, cursor: string | undefined, options?: CallOptions): Promise<Page<T>> {
+    const result = await this.request(method, cursor ? { cursor } : {}, options);
+    const items = result[key];
+    if (!Array.isArray(items)) throw new McpError(ErrorCode.InvalidParams, `The server's ${method} result has no ${key} list`);
+    return { items: items as T[], ...(typeof result.nextCursor === 'string' ? { nextCursor: result.nextCursor } : {}) };
+  }
+
+  private async *iterate<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): AsyncIterable<T> {
+    let cursor: string | undefined;
+    const seen = new Set<string>();
+    do {
+      const page = await fetchPage(cursor);
+      yield* page.items;
+      cursor = page.nextCursor;
+      // A server that repeats a cursor would page forever.
+      if (cursor !== undefined && seen.has(cursor)) throw new McpError(ErrorCode.InvalidParams, 'The server repeated a pagination cursor');
+      if (cursor !== undefined) seen.add(cursor);
+    } while (cursor !== undefined);
+  }
+
+  private async all<T>(method: string, key: string, options?: CallOptions, onFresh?: (items: T[]) => void): Promise<T[]> {
+    const cached = this.cache.get<T>(method);
+    if (cached) return cached;
+    const items: T[] = [];
+    let lifetime = Number.POSITIVE_INFINITY;
+    let cursor: string | undefined;
+    do {
+      const result = await this.request(method, cursor ? { cursor } : {}, options);
+      items.push(...((result[key] as T[]) ?? []));
+      if (typeof result.ttlMs === 'number') lifetime = Math.min(lifetime, result.ttlMs);
+      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+    } while (cursor);
+    onFresh?.(items);
+    // Legacy: keep until list_changed, if the server promised to send it; modern: for ttlMs.
+    const kind = method.split('/')[0] as 'tools' | 'prompts' | 'resources';
+    const promised = (this.serverCapabilities?.[kind] as { listChanged?: boolean } | undefined)?.listChanged === true;
+    this.cache.set(method, items, this.era === 'modern' ? (lifetime === Number.POSITIVE_INFINITY ? 0 : lifetime) : promised ? lifetime : 0);
+    return items;
+  }
+}
