@@ -11,14 +11,18 @@ const run = (code: string, type: 'module' | 'commonjs') =>
 
 /** The built package resolves through its exports map, from ESM and CommonJS alike. */
 describe('package exports', () => {
-  it.each(['mcpkit', 'mcpkit/protocol', 'mcpkit/engine', 'mcpkit/server', 'mcpkit/client', 'mcpkit/transports'])(
-    '%s loads as ESM and CJS',
-    (entry) => {
-      const esm = run(`const m = await import('${entry}'); console.log(Object.keys(m).length > 0)`, 'module');
-      const cjs = run(`const m = require('${entry}'); console.log(Object.keys(m).length > 0)`, 'commonjs');
-      expect([esm, cjs]).toEqual(['true', 'true']);
-    },
-  );
+  it.each([
+    'mcpkit',
+    'mcpkit/protocol',
+    'mcpkit/engine',
+    'mcpkit/server',
+    'mcpkit/client',
+    'mcpkit/transports',
+  ])('%s loads as ESM and CJS', (entry) => {
+    const esm = run(`const m = await import('${entry}'); console.log(Object.keys(m).length > 0)`, 'module');
+    const cjs = run(`const m = require('${entry}'); console.log(Object.keys(m).length > 0)`, 'commonjs');
+    expect([esm, cjs]).toEqual(['true', 'true']);
+  });
 
   it('exposes McpServer from the server entry', () => {
     expect(

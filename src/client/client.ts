@@ -110,27 +110,46 @@ export class Client {
   async connect(transport: Transport): Promise<void> {
     this.transport = transport;
     const forced = this.options.revision;
-    const choice = forced ? (MODERN_REVISIONS.includes(forced as ModernRevision) ? 'modern' : 'legacy') : (this.options.era ?? 'auto');
+    const choice = forced
+      ? MODERN_REVISIONS.includes(forced as ModernRevision)
+        ? 'modern'
+        : 'legacy'
+      : (this.options.era ?? 'auto');
     await this.open();
     const timeoutMs = this.options.requestTimeoutMs ?? 60_000;
     if (choice !== 'legacy') {
       const preferred = forced ? [forced as ModernRevision] : MODERN_REVISIONS;
       const probeTimeout = choice === 'modern' ? timeoutMs : (this.options.probeTimeoutMs ?? 5000);
-      const outcome = await probe(this.peer!, preferred, this.info, this.capabilities('modern'), probeTimeout);
+      const outcome = await probe(
+        this.peer!,
+        preferred,
+        this.info,
+        this.capabilities('modern'),
+        probeTimeout,
+      );
       if (outcome.kind === 'modern') {
         this.session = { era: 'modern', revision: outcome.revision, server: outcome.server };
         return;
       }
       if (choice === 'modern') {
         await this.close();
-        throw new ClientError('protocol-mismatch', `The server is not a modern (2026-07-28) MCP server: ${outcome.kind === 'closed' ? 'it closed the connection' : outcome.reason}`);
+        throw new ClientError(
+          'protocol-mismatch',
+          `The server is not a modern (2026-07-28) MCP server: ${outcome.kind === 'closed' ? 'it closed the connection' : outcome.reason}`,
+        );
       }
       // Some legacy servers exit on an unknown request before initialize: start them again.
       if (outcome.kind === 'closed') await this.open();
     }
     const revision = (forced as LegacyRevision | undefined) ?? LATEST_LEGACY_REVISION;
     try {
-      const opened = await initialize(this.peer!, revision, this.info, this.capabilities('legacy'), timeoutMs);
+      const opened = await initialize(
+        this.peer!,
+        revision,
+        this.info,
+        this.capabilities('legacy'),
+        timeoutMs,
+      );
       this.session = { era: 'legacy', revision: opened.revision, server: opened.server };
     } catch (error) {
       await this.close();
@@ -142,7 +161,8 @@ export class Client {
     const peer = new Peer(
       this.transport!,
       {
-        onRequest: (incoming) => answerInput(this.options, incoming.message.method, incoming.message.params ?? {}, incoming.signal),
+        onRequest: (incoming) =>
+          answerInput(this.options, incoming.message.method, incoming.message.params ?? {}, incoming.signal),
         onNotification: (n) => this.onNotification(n),
         onClose: (error) => {
           if (this.peer === peer) this.emitter.emit('close', error);
@@ -159,10 +179,15 @@ export class Client {
   }
 
   /** Any request, with the era's envelope and, where allowed, the MRTR loop. */
-  async request(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<Record<string, unknown>> {
+  async request(
+    method: string,
+    params: Record<string, unknown> = {},
+    options: CallOptions = {},
+  ): Promise<Record<string, unknown>> {
     const peer = this.peer;
     const session = this.session;
-    if (!peer || !session || peer.isClosed) throw new ClientError('not-connected', 'The client is not connected');
+    if (!peer || !session || peer.isClosed)
+      throw new ClientError('not-connected', 'The client is not connected');
     const requestOptions: RequestOptions = {
       timeoutMs: options.timeoutMs ?? this.options.requestTimeoutMs ?? 60_000,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -184,7 +209,12 @@ export class Client {
   }
 
   /** The MRTR loop: answer the input requests with the callbacks, retry with the answers and the state. */
-  private async withInputs(peer: Peer, method: string, params: Record<string, unknown>, options: RequestOptions) {
+  private async withInputs(
+    peer: Peer,
+    method: string,
+    params: Record<string, unknown>,
+    options: RequestOptions,
+  ) {
     const maxRounds = this.options.maxInputRounds ?? 8;
     let body = params;
     for (let round = 0; ; round++) {
@@ -193,14 +223,21 @@ export class Client {
       if (round >= maxRounds) {
         throw new ClientError('too-many-rounds', `${method} still needed input after ${maxRounds} rounds`);
       }
-      const asked = (result.inputRequests ?? {}) as Record<string, { method: string; params?: Record<string, unknown> }>;
+      const asked = (result.inputRequests ?? {}) as Record<
+        string,
+        { method: string; params?: Record<string, unknown> }
+      >;
       const inputResponses: Record<string, unknown> = {};
       const signal = options.signal ?? new AbortController().signal;
       for (const [key, request] of Object.entries(asked)) {
         inputResponses[key] = await answerInput(this.options, request.method, request.params ?? {}, signal);
       }
       // The retry carries exactly the state the server sent, or none when it sent none.
-      body = { ...params, inputResponses, ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) };
+      body = {
+        ...params,
+        inputResponses,
+        ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}),
+      };
     }
   }
 
@@ -222,7 +259,9 @@ export class Client {
       case 'notifications/message':
         return this.emitter.emit('log', params as ClientEvents['log'][0]);
       case 'notifications/subscriptions/acknowledged': {
-        const id = (params._meta as Record<string, unknown> | undefined)?.[META.subscriptionId] as string | number;
+        const id = (params._meta as Record<string, unknown> | undefined)?.[META.subscriptionId] as
+          | string
+          | number;
         this.acknowledgments.get(id)?.(params);
         return;
       }
@@ -238,7 +277,8 @@ export class Client {
 
   /** Modern era: the server's versions, capabilities and identity. */
   async discover(options?: CallOptions): Promise<Record<string, unknown>> {
-    if (this.era !== 'modern') throw new ClientError('unsupported', 'server/discover exists only in the modern era');
+    if (this.era !== 'modern')
+      throw new ClientError('unsupported', 'server/discover exists only in the modern era');
     return this.request('server/discover', {}, options);
   }
 
@@ -255,11 +295,23 @@ export class Client {
     return this.all('tools/list', 'tools', options, (items) => this.outputs.remember(items as Tool[]));
   }
 
-  async callTool(name: string, args: Record<string, unknown> = {}, options?: CallOptions): Promise<CallToolResult> {
-    const result = (await this.request('tools/call', { name, arguments: args }, options)) as unknown as CallToolResult;
+  async callTool(
+    name: string,
+    args: Record<string, unknown> = {},
+    options?: CallOptions,
+  ): Promise<CallToolResult> {
+    const result = (await this.request(
+      'tools/call',
+      { name, arguments: args },
+      options,
+    )) as unknown as CallToolResult;
     if (!result.isError) {
       const problem = this.outputs.check(name, result.structuredContent);
-      if (problem) throw new ClientError('invalid-output', `Tool ${name} returned output that fails its outputSchema: ${problem}`);
+      if (problem)
+        throw new ClientError(
+          'invalid-output',
+          `Tool ${name} returned output that fails its outputSchema: ${problem}`,
+        );
     }
     return result;
   }
@@ -296,7 +348,10 @@ export class Client {
     return this.all('prompts/list', 'prompts', options);
   }
   async getPrompt(name: string, args: Record<string, string> = {}, options?: CallOptions) {
-    return (await this.request('prompts/get', { name, arguments: args }, options)) as { description?: string; messages: PromptMessage[] };
+    return (await this.request('prompts/get', { name, arguments: args }, options)) as {
+      description?: string;
+      messages: PromptMessage[];
+    };
   }
 
   async complete(
@@ -306,7 +361,9 @@ export class Client {
     options?: CallOptions,
   ): Promise<{ values: string[]; total?: number; hasMore?: boolean }> {
     const params = { ref, argument, ...(context ? { context: { arguments: context } } : {}) };
-    return ((await this.request('completion/complete', params, options)) as { completion: { values: string[] } }).completion;
+    return (
+      (await this.request('completion/complete', params, options)) as { completion: { values: string[] } }
+    ).completion;
   }
 
   /** Legacy: `logging/setLevel`. Modern: the level travels in every later request's `_meta`. */
@@ -329,11 +386,20 @@ export class Client {
     };
   }
 
-  private async page<T>(method: string, key: string, cursor: string | undefined, options?: CallOptions): Promise<Page<T>> {
+  private async page<T>(
+    method: string,
+    key: string,
+    cursor: string | undefined,
+    options?: CallOptions,
+  ): Promise<Page<T>> {
     const result = await this.request(method, cursor ? { cursor } : {}, options);
     const items = result[key];
-    if (!Array.isArray(items)) throw new McpError(ErrorCode.InvalidParams, `The server's ${method} result has no ${key} list`);
-    return { items: items as T[], ...(typeof result.nextCursor === 'string' ? { nextCursor: result.nextCursor } : {}) };
+    if (!Array.isArray(items))
+      throw new McpError(ErrorCode.InvalidParams, `The server's ${method} result has no ${key} list`);
+    return {
+      items: items as T[],
+      ...(typeof result.nextCursor === 'string' ? { nextCursor: result.nextCursor } : {}),
+    };
   }
 
   private async *iterate<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): AsyncIterable<T> {
@@ -344,12 +410,18 @@ export class Client {
       yield* page.items;
       cursor = page.nextCursor;
       // A server that repeats a cursor would page forever.
-      if (cursor !== undefined && seen.has(cursor)) throw new McpError(ErrorCode.InvalidParams, 'The server repeated a pagination cursor');
+      if (cursor !== undefined && seen.has(cursor))
+        throw new McpError(ErrorCode.InvalidParams, 'The server repeated a pagination cursor');
       if (cursor !== undefined) seen.add(cursor);
     } while (cursor !== undefined);
   }
 
-  private async all<T>(method: string, key: string, options?: CallOptions, onFresh?: (items: T[]) => void): Promise<T[]> {
+  private async all<T>(
+    method: string,
+    key: string,
+    options?: CallOptions,
+    onFresh?: (items: T[]) => void,
+  ): Promise<T[]> {
     const cached = this.cache.get<T>(method);
     if (cached) return cached;
     const items: T[] = [];
@@ -364,8 +436,19 @@ export class Client {
     onFresh?.(items);
     // Legacy: keep until list_changed, if the server promised to send it; modern: for ttlMs.
     const kind = method.split('/')[0] as 'tools' | 'prompts' | 'resources';
-    const promised = (this.serverCapabilities?.[kind] as { listChanged?: boolean } | undefined)?.listChanged === true;
-    this.cache.set(method, items, this.era === 'modern' ? (lifetime === Number.POSITIVE_INFINITY ? 0 : lifetime) : promised ? lifetime : 0);
+    const promised =
+      (this.serverCapabilities?.[kind] as { listChanged?: boolean } | undefined)?.listChanged === true;
+    this.cache.set(
+      method,
+      items,
+      this.era === 'modern'
+        ? lifetime === Number.POSITIVE_INFINITY
+          ? 0
+          : lifetime
+        : promised
+          ? lifetime
+          : 0,
+    );
     return items;
   }
 }

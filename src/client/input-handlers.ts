@@ -20,7 +20,10 @@ export interface InputHandlers {
   elicit?: (params: ElicitParams, ctx: InputContext) => ElicitResult | Promise<ElicitResult>;
   /** Elicitation modes the `elicit` callback supports. Default: form only. */
   elicitationModes?: Array<'form' | 'url'>;
-  sample?: (params: CreateMessageParams, ctx: InputContext) => CreateMessageResult | Promise<CreateMessageResult>;
+  sample?: (
+    params: CreateMessageParams,
+    ctx: InputContext,
+  ) => CreateMessageResult | Promise<CreateMessageResult>;
   roots?: Root[] | (() => Root[] | Promise<Root[]>);
 }
 
@@ -54,7 +57,8 @@ export async function answerInput(
   params: Record<string, unknown>,
   signal: AbortSignal,
 ): Promise<Record<string, unknown>> {
-  const missing = (what: string) => new McpError(ErrorCode.MethodNotFound, `This client does not handle ${what}`);
+  const missing = (what: string) =>
+    new McpError(ErrorCode.MethodNotFound, `This client does not handle ${what}`);
   switch (method) {
     case 'elicitation/create': {
       if (!handlers.elicit) throw missing('elicitation');

@@ -22,7 +22,11 @@ export type ProbeOutcome =
   | { kind: 'closed' };
 
 export function envelope(revision: ModernRevision, info: Implementation, capabilities: ClientCapabilities) {
-  return { [META.protocolVersion]: revision, [META.clientInfo]: info, [META.clientCapabilities]: capabilities };
+  return {
+    [META.protocolVersion]: revision,
+    [META.clientInfo]: info,
+    [META.clientCapabilities]: capabilities,
+  };
 }
 
 /**
@@ -40,7 +44,11 @@ export async function probe(
   let revision = preferred[0]!;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const result = await peer.request('server/discover', { _meta: envelope(revision, info, capabilities) }, { timeoutMs });
+      const result = await peer.request(
+        'server/discover',
+        { _meta: envelope(revision, info, capabilities) },
+        { timeoutMs },
+      );
       const offered = Array.isArray(result.supportedVersions) ? (result.supportedVersions as string[]) : [];
       const chosen = offered.includes(revision) ? revision : preferred.find((v) => offered.includes(v));
       if (!chosen) throw mismatch(offered);
@@ -56,7 +64,8 @@ export async function probe(
           continue;
         }
         // A modern server that also lists legacy revisions serves those through initialize.
-        if (supported.some((v) => isLegacyRevision(v))) return { kind: 'legacy', reason: 'no mutual modern revision' };
+        if (supported.some((v) => isLegacyRevision(v)))
+          return { kind: 'legacy', reason: 'no mutual modern revision' };
         throw mismatch(supported);
       }
       return { kind: 'legacy', reason: error instanceof Error ? error.message : String(error) };
@@ -90,7 +99,11 @@ export async function initialize(
   capabilities: ClientCapabilities,
   timeoutMs: number,
 ): Promise<{ revision: LegacyRevision; server: ServerIdentity }> {
-  const result = await peer.request('initialize', { protocolVersion: revision, capabilities, clientInfo: info }, { timeoutMs });
+  const result = await peer.request(
+    'initialize',
+    { protocolVersion: revision, capabilities, clientInfo: info },
+    { timeoutMs },
+  );
   const chosen = result.protocolVersion;
   if (!isLegacyRevision(chosen)) {
     throw mismatch([String(chosen)]);

@@ -28,7 +28,8 @@ export class OutputValidator {
   check(toolName: string, structuredContent: unknown): string | undefined {
     const validator = this.validators.get(toolName);
     if (!validator) return undefined;
-    if (structuredContent === undefined) return 'the tool declares an outputSchema but returned no structuredContent';
+    if (structuredContent === undefined)
+      return 'the tool declares an outputSchema but returned no structuredContent';
     const result = validator.validate(structuredContent);
     if (result.valid) return undefined;
     return result.errors

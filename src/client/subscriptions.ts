@@ -24,7 +24,12 @@ export interface Subscription {
  * send list changes unsolicited and resource updates after `resources/subscribe`; modern servers
  * send what a `subscriptions/listen` stream agreed to.
  */
-export async function subscribe(client: Client, peer: Peer, era: Era, request: SubscriptionRequest): Promise<Subscription> {
+export async function subscribe(
+  client: Client,
+  peer: Peer,
+  era: Era,
+  request: SubscriptionRequest,
+): Promise<Subscription> {
   const uris = request.resourceUris ?? [];
   if (era === 'legacy') {
     for (const uri of uris) await client.request('resources/subscribe', { uri });

@@ -32,3 +32,11 @@ export async function collectPages<T>(
   } while (cursor);
   return { items, pages };
 }
+
+/** A fixture server script under test/fixtures, run with this Node. */
+export function fixtureCommand(name: string): { command: string; args: string[] } {
+  return {
+    command: process.execPath,
+    args: [fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))],
+  };
+}

@@ -37,7 +37,12 @@ export class StdioClientTransport implements Transport {
   async start(sink: TransportSink): Promise<void> {
     this.sink = sink;
     const { command, args = [], env, cwd, stderr = 'inherit' } = this.options;
-    const child = spawn(command, args, { env: env ?? process.env, cwd, stdio: ['pipe', 'pipe', stderr], windowsHide: true });
+    const child = spawn(command, args, {
+      env: env ?? process.env,
+      cwd,
+      stdio: ['pipe', 'pipe', stderr],
+      windowsHide: true,
+    });
     this.child = child;
     this.closing = false;
     await new Promise<void>((resolve, reject) => {
@@ -46,9 +51,12 @@ export class StdioClientTransport implements Transport {
         reject(error.code === 'ENOENT' ? new Error(`MCP server command not found: ${command}`) : error);
       });
     });
-    const lines = new LineSplitter(this.options.maxLineLength ?? 4 * 1024 * 1024 + 1, (line) => this.sink?.onFrame(line));
+    const lines = new LineSplitter(this.options.maxLineLength ?? 4 * 1024 * 1024 + 1, (line) =>
+      this.sink?.onFrame(line),
+    );
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
-    if (stderr === 'pipe') child.stderr!.setEncoding('utf8').on('data', (text: string) => this.options.onStderr?.(text));
+    if (stderr === 'pipe')
+      child.stderr!.setEncoding('utf8').on('data', (text: string) => this.options.onStderr?.(text));
     // A broken pipe shows up as an exit; the write error itself carries nothing more.
     child.stdin!.on('error', () => {});
     this.exited = new Promise((resolve) => {
@@ -75,7 +83,10 @@ export class StdioClientTransport implements Transport {
     if (child.exitCode !== null || child.signalCode !== null) return this.exited;
     const grace = this.options.closeGraceMs ?? 2000;
     const exitedWithin = (ms: number) =>
-      Promise.race([this.exited!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+      Promise.race([
+        this.exited!.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
+      ]);
     child.stdin?.end();
     if (await exitedWithin(grace)) return;
     child.kill('SIGTERM');
