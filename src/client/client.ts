@@ -246,24 +246,29 @@ export class Client {
     switch (n.method) {
       case 'notifications/tools/list_changed':
         this.cache.invalidate('tools/list');
-        return this.emitter.emit('toolsChanged');
+        this.emitter.emit('toolsChanged');
+        break;
       case 'notifications/prompts/list_changed':
         this.cache.invalidate('prompts/list');
-        return this.emitter.emit('promptsChanged');
+        this.emitter.emit('promptsChanged');
+        break;
       case 'notifications/resources/list_changed':
         this.cache.invalidate('resources/list');
         this.cache.invalidate('resources/templates/list');
-        return this.emitter.emit('resourcesChanged');
+        this.emitter.emit('resourcesChanged');
+        break;
       case 'notifications/resources/updated':
-        return this.emitter.emit('resourceUpdated', String(params.uri));
+        this.emitter.emit('resourceUpdated', String(params.uri));
+        break;
       case 'notifications/message':
-        return this.emitter.emit('log', params as ClientEvents['log'][0]);
+        this.emitter.emit('log', params as ClientEvents['log'][0]);
+        break;
       case 'notifications/subscriptions/acknowledged': {
         const id = (params._meta as Record<string, unknown> | undefined)?.[META.subscriptionId] as
           | string
           | number;
         this.acknowledgments.get(id)?.(params);
-        return;
+        break;
       }
     }
   }

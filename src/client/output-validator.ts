@@ -30,7 +30,14 @@ export class OutputValidator {
     if (!validator) return undefined;
     if (structuredContent === undefined)
       return 'the tool declares an outputSchema but returned no structuredContent';
-    const result = validator.validate(structuredContent);
+    let result: ReturnType<Validator['validate']>;
+    try {
+      result = validator.validate(structuredContent);
+    } catch {
+      // An unresolvable $ref (remote, or missing) only shows when validating: stop validating this tool.
+      this.validators.set(toolName, null);
+      return undefined;
+    }
     if (result.valid) return undefined;
     return result.errors
       .slice(0, 5)

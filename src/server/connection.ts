@@ -103,8 +103,9 @@ export class ServerConnection {
     const { method } = incoming.message;
     const supported = this.server.modernRevisions;
     if (!supported.includes(version as ModernRevision)) {
+      // Legacy revisions are listed too: a dual-era client can then fall back to initialize.
       throw new McpError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
-        supported: [...supported],
+        supported: [...supported, ...this.server.legacyRevisions],
         requested: String(version),
       });
     }

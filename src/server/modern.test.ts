@@ -61,7 +61,10 @@ describe('per-request version and metadata (2026-07-28 versioning)', () => {
     expect(r.error).toEqual({
       code: ErrorCode.UnsupportedProtocolVersion,
       message: 'Unsupported protocol version',
-      data: { supported: ['2026-07-28'], requested: '1900-01-01' },
+      data: {
+        supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
+        requested: '1900-01-01',
+      },
     });
   });
 

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Peer } from '../engine/peer.js';
+import { ErrorCode, McpError } from '../protocol/errors.js';
+import { McpServer } from '../server/mcp-server.js';
+import { createLinkedPair } from '../transports/memory/linked-pair.js';
+import { Client, type ClientOptions } from './client.js';
+import { ClientError } from './errors.js';
+import { fillDefaults } from './input-handlers.js';
+
+async function connected(server: McpServer, options: ClientOptions = {}) {
+  const [a, b] = createLinkedPair();
+  await server.connect(a);
+  const client = new Client({ name: 'unit', version: '1' }, options);
+  await client.connect(b);
+  return client;
+}
+
+/** A hand-written server on the other end of a memory pair, for answers no real server gives. */
+async function fake(onRequest: (method: string, params: Record<string, any>) => Record<string, unknown>) {
+  const [a, b] = createLinkedPair();
+  await new Peer(a, {
+    onRequest: async ({ message }) => onRequest(message.method, message.params ?? {}),
+  }).start();
+  return b;
+}
+
+describe('era negotiation', () => {
+  it.each([
+    ['auto', 'modern', '2026-07-28'],
+    ['legacy', 'legacy', '2025-11-25'],
+    ['modern', 'modern', '2026-07-28'],
+  ] as const)('era %s gives %s', async (era, expected, revision) => {
+    const client = await connected(new McpServer({ name: 's', version: '1' }), { era });
+    expect([client.era, client.protocolVersion]).toEqual([expected, revision]);
+  });
+
+  it('can force a legacy revision', async () => {
+    const client = await connected(new McpServer({ name: 's', version: '1' }), { revision: '2025-03-26' });
+    expect([client.era, client.protocolVersion]).toEqual(['legacy', '2025-03-26']);
+  });
+
+  it('falls back to initialize when a server serves no modern revision', async () => {
+    const client = await connected(new McpServer({ name: 's', version: '1' }, { modernRevisions: [] }));
+    expect(client.era).toBe('legacy');
+  });
+
+  it('fails clearly when forced modern against a legacy-only server', async () => {
+    const promise = connected(new McpServer({ name: 's', version: '1' }, { modernRevisions: [] }), {
+      era: 'modern',
+    });
+    await expect(promise).rejects.toMatchObject({ kind: 'protocol-mismatch' });
+  });
+
+  it('refuses a server that answers initialize with a revision it does not speak', async () => {
+    const transport = await fake((method) => {
+      if (method === 'initialize')
+        return { protocolVersion: '1999-01-01', capabilities: {}, serverInfo: { name: 'odd', version: '0' } };
+      throw new McpError(ErrorCode.MethodNotFound, 'no');
+    });
+    const client = new Client({ name: 'unit', version: '1' }, { probeTimeoutMs: 200 });
+    await expect(client.connect(transport)).rejects.toThrow(/speaks MCP 1999-01-01/);
+  });
+});
+
+describe('MRTR loop', () => {
+  function asking() {
+    const s = new McpServer({ name: 's', version: '1' });
+    s.tool('forever', {}, async (_args, ctx) => {
+      for (let i = 0; ; i++)
+        await ctx.elicit({ message: `q${i}`, requestedSchema: { type: 'object', properties: {} } });
+    });
+    s.tool(
+      'once',
+      {},
+      async (_args, ctx) =>
+        (await ctx.elicit({ message: 'q', requestedSchema: { type: 'object', properties: {} } })).action,
+    );
+    return s;
+  }
+
+  it('stops after the configured rounds with a clear error', async () => {
+    const client = await connected(asking(), {
+      maxInputRounds: 3,
+      elicit: async () => ({ action: 'accept', content: {} }),
+    });
+    const error = await client.callTool('forever').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClientError);
+    expect(error).toMatchObject({
+      kind: 'too-many-rounds',
+      message: 'tools/call still needed input after 3 rounds',
+    });
+  });
+
+  it('without an elicitation callback declares no capability, and the server says which one it needs', async () => {
+    const client = await connected(asking());
+    await expect(client.callTool('once')).rejects.toMatchObject({
+      code: ErrorCode.MissingRequiredClientCapability,
+    });
+  });
+});
+
+describe('structured output validation', () => {
+  const tool = {
+    name: 't',
+    inputSchema: { type: 'object' },
+    outputSchema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+  };
+  async function serverReturning(structuredContent: unknown) {
+    return fake((method) => {
+      if (method === 'initialize')
+        return {
+          protocolVersion: '2025-11-25',
+          capabilities: { tools: {} },
+          serverInfo: { name: 'f', version: '1' },
+        };
+      if (method === 'tools/list') return { tools: [tool] };
+      if (method === 'tools/call') return { content: [], structuredContent };
+      throw new McpError(ErrorCode.MethodNotFound, 'no');
+    });
+  }
+
+  it('refuses structuredContent that fails the listed outputSchema', async () => {
+    const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
+    await client.connect(await serverReturning({ n: 'one' }));
+    await client.listTools();
+    await expect(client.callTool('t')).rejects.toMatchObject({ kind: 'invalid-output' });
+  });
+
+  it('accepts conforming output', async () => {
+    const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
+    await client.connect(await serverReturning({ n: 1 }));
+    await client.listTools();
+    expect((await client.callTool('t')).structuredContent).toEqual({ n: 1 });
+  });
+
+  it('does not resolve remote $refs', async () => {
+    const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
+    const transport = await fake((method) => {
+      if (method === 'initialize')
+        return {
+          protocolVersion: '2025-11-25',
+          capabilities: { tools: {} },
+          serverInfo: { name: 'f', version: '1' },
+        };
+      if (method === 'tools/list')
+        return { tools: [{ ...tool, outputSchema: { $ref: 'https://example.invalid/schema.json' } }] };
+      return { content: [], structuredContent: { anything: true } };
+    });
+    await client.connect(transport);
+    await client.listTools();
+    // The unresolvable schema disables validation for this tool; nothing is fetched.
+    expect((await client.callTool('t')).structuredContent).toEqual({ anything: true });
+  });
+});
+
+describe('list cache', () => {
+  function counting(options = {}) {
+    const s = new McpServer({ name: 's', version: '1' }, options);
+    s.tool('a', {}, () => '');
+    const calls: string[] = [];
+    s.use(async (ctx, next) => {
+      calls.push(ctx.method);
+      return next();
+    });
+    return { s, lists: () => calls.filter((m) => m === 'tools/list').length };
+  }
+
+  it('keeps a modern list for its ttlMs', async () => {
+    const { s, lists } = counting({ cache: { ttlMs: 60_000, scope: 'public' } });
+    const client = await connected(s);
+    await client.allTools();
+    await client.allTools();
+    expect(lists()).toBe(1);
+  });
+
+  it('does not keep a modern list with ttlMs 0', async () => {
+    const { s, lists } = counting();
+    const client = await connected(s);
+    await client.allTools();
+    await client.allTools();
+    expect(lists()).toBe(2);
+  });
+
+  it('keeps a legacy list until the server says it changed', async () => {
+    const { s, lists } = counting();
+    const client = await connected(s, { era: 'legacy' });
+    await client.allTools();
+    await client.allTools();
+    expect(lists()).toBe(1);
+    const changed = new Promise<void>((resolve) => client.on('toolsChanged', resolve));
+    s.tool('b', {}, () => '');
+    await changed;
+    expect((await client.allTools()).map((t) => t.name)).toEqual(['a', 'b']);
+    expect(lists()).toBe(2);
+  });
+});
+
+describe('callbacks', () => {
+  it('fills elicitation defaults for fields left out, only on accept', () => {
+    const params = {
+      message: 'm',
+      requestedSchema: {
+        type: 'object' as const,
+        properties: {
+          a: { type: 'string' as const, default: 'x' },
+          b: { type: 'number' as const, default: 2 },
+          c: { type: 'boolean' as const },
+        },
+      },
+    };
+    expect(fillDefaults(params, { action: 'accept', content: { a: 'given' } })).toEqual({
+      action: 'accept',
+      content: { a: 'given', b: 2 },
+    });
+    expect(fillDefaults(params, { action: 'decline' })).toEqual({ action: 'decline' });
+  });
+
+  it('serves legacy server-to-client requests with the same callbacks', async () => {
+    const s = new McpServer({ name: 's', version: '1' });
+    s.tool('who', { input: z.object({}) }, async (_a, ctx) => {
+      const roots = await ctx.roots();
+      const answer = await ctx.sample({ messages: [], maxTokens: 1 });
+      return `${roots.length}:${answer.model}`;
+    });
+    const client = await connected(s, {
+      era: 'legacy',
+      roots: [{ uri: 'file:///a' }, { uri: 'file:///b' }],
+      sample: async () => ({ role: 'assistant', model: 'm', content: { type: 'text', text: '' } }),
+    });
+    expect((await client.callTool('who')).content).toEqual([{ type: 'text', text: '2:m' }]);
+  });
+});

@@ -1,0 +1,170 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { Client } from '../src/client/index.js';
+import { ErrorCode } from '../src/protocol/index.js';
+import { StdioClientTransport } from '../src/transports/index.js';
+import { CLI, demoCommand } from './helpers/demo.js';
+
+const node = process.execPath;
+const run = promisify(execFile);
+
+function client() {
+  return new Client({ name: 'errors', version: '1' }, { probeTimeoutMs: 500, requestTimeoutMs: 5000 });
+}
+
+describe('errors a user meets over stdio are clear', () => {
+  it('server not found', async () => {
+    await expect(
+      client().connect(new StdioClientTransport({ command: 'no-such-mcp-server-xyz' })),
+    ).rejects.toThrow('MCP server command not found: no-such-mcp-server-xyz');
+  });
+
+  it('the child exits before answering', async () => {
+    const transport = new StdioClientTransport({
+      command: node,
+      args: ['-e', 'process.exit(3)'],
+      stderr: 'ignore',
+    });
+    await expect(client().connect(transport)).rejects.toThrow(/exited with code 3/);
+  });
+
+  it('the child dies with requests pending: each fails with the reason', async () => {
+    const c = client();
+    const { command, args } = demoCommand();
+    const transport = new StdioClientTransport({ command, args, stderr: 'ignore' });
+    await c.connect(transport);
+    const calls = [
+      c.callTool('count', { to: 100, delayMs: 100 }),
+      c.callTool('count', { to: 100, delayMs: 100 }),
+    ];
+    await new Promise((r) => setTimeout(r, 50));
+    process.kill(transport.pid!, 'SIGKILL');
+    for (const call of calls) {
+      await expect(call).rejects.toMatchObject({
+        code: ErrorCode.ConnectionClosed,
+        message: expect.stringMatching(/killed by SIGKILL/),
+      });
+    }
+    await expect(c.callTool('echo', { text: 'x' })).rejects.toMatchObject({ kind: 'not-connected' });
+  });
+
+  it('a timeout names the method and the time', async () => {
+    const c = client();
+    const { command, args } = demoCommand();
+    await c.connect(new StdioClientTransport({ command, args, stderr: 'ignore' }));
+    await expect(c.callTool('count', { to: 10, delayMs: 1000 }, { timeoutMs: 100 })).rejects.toMatchObject({
+      code: ErrorCode.RequestTimeout,
+      message: 'Request tools/call timed out after 100 ms',
+    });
+    await c.close();
+  });
+
+  it('a server that is not MCP at all falls through the probe and fails initialize with a timeout', async () => {
+    const c = new Client({ name: 'errors', version: '1' }, { probeTimeoutMs: 200, requestTimeoutMs: 300 });
+    const transport = new StdioClientTransport({
+      command: node,
+      args: ['-e', 'setInterval(() => {}, 1000)'],
+      stderr: 'ignore',
+      closeGraceMs: 100,
+    });
+    await expect(c.connect(transport)).rejects.toMatchObject({
+      code: ErrorCode.RequestTimeout,
+      message: expect.stringMatching(/initialize/),
+    });
+  });
+});
+
+describe('closing a stdio server', () => {
+  it('ends stdin first: a well-behaved server exits by itself', async () => {
+    const { command, args } = demoCommand();
+    const exits: Array<string | number | null> = [];
+    const transport = new StdioClientTransport({ command, args, stderr: 'ignore' });
+    await transport.start({ onFrame: () => {}, onClose: () => void exits.push('closed') });
+    await transport.close();
+    expect(exits).toEqual(['closed']);
+  });
+
+  it('escalates to SIGTERM, then SIGKILL, for a server that ignores both', async () => {
+    const stubborn =
+      "process.on('SIGTERM', () => {}); process.stdin.resume(); process.stdin.on('end', () => {}); setInterval(() => {}, 1000)";
+    const transport = new StdioClientTransport({
+      command: node,
+      args: ['-e', stubborn],
+      stderr: 'ignore',
+      closeGraceMs: 150,
+    });
+    await transport.start({ onFrame: () => {}, onClose: () => {} });
+    const pid = transport.pid!;
+    await transport.close();
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('mcpkit inspect and call', () => {
+  const everything = 'npx -y @modelcontextprotocol/server-everything';
+
+  it('inspect lists the everything server tools, resources and prompts', async () => {
+    const { stdout } = await run(node, [CLI, 'inspect', '--stdio', everything, '--json'], {
+      timeout: 60_000,
+    });
+    const report = JSON.parse(stdout);
+    expect(report.server.name).toBe('mcp-servers/everything');
+    expect(report.era).toBe('legacy');
+    expect(report.tools.map((t: { name: string }) => t.name)).toContain('echo');
+    expect(report.resources.length).toBeGreaterThan(0);
+    expect(report.prompts.length).toBeGreaterThan(0);
+  });
+
+  it('inspect prints a readable report of mcpkit demo in the modern era', async () => {
+    const { stdout } = await run(node, [CLI, 'inspect', '--stdio', `"${node}" "${CLI}" demo --stdio`]);
+    expect(stdout).toMatch(/^Server: +mcpkit-demo 0\.1\.0/);
+    expect(stdout).toContain('Era:           modern (2026-07-28)');
+    expect(stdout).toMatch(/Tools \(8\)\n {2}echo — Returns the text it is given/);
+    expect(stdout).toContain('demo://users/{id}  user');
+    expect(stdout).toContain('greeting(name, style?)');
+  });
+
+  it('call calls a tool and prints its text', async () => {
+    const { stdout } = await run(
+      node,
+      [CLI, 'call', '--stdio', everything, 'echo', '{"message":"hello cli"}'],
+      { timeout: 60_000 },
+    );
+    expect(stdout.trim()).toBe('Echo: hello cli');
+  });
+
+  it('call --json prints the whole result; a tool error exits 1', async () => {
+    const { stdout } = await run(node, [
+      CLI,
+      'call',
+      '--json',
+      '--stdio',
+      `"${node}" "${CLI}" demo --stdio`,
+      'add',
+      '{"a":2,"b":3}',
+    ]);
+    expect(JSON.parse(stdout)).toEqual({
+      content: [{ type: 'text', text: '{"sum":5}' }],
+      structuredContent: { sum: 5 },
+    });
+    const failed = await run(node, [
+      CLI,
+      'call',
+      '--stdio',
+      `"${node}" "${CLI}" demo --stdio`,
+      'echo',
+      '{"text":7}',
+    ]).catch((e) => e);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/Invalid arguments for tool echo/);
+  });
+
+  it('reports a missing server and bad arguments clearly', async () => {
+    const missing = await run(node, [CLI, 'inspect', '--stdio', 'no-such-mcp-server-xyz']).catch((e) => e);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('MCP server command not found: no-such-mcp-server-xyz');
+    const badJson = await run(node, [CLI, 'call', '--stdio', 'x', 'echo', '{nope']).catch((e) => e);
+    expect(badJson.stderr).toContain('The tool arguments are not valid JSON');
+  });
+});
