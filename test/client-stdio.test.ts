@@ -125,6 +125,25 @@ describe('mcpkit inspect and call', () => {
     expect(stdout).toContain('greeting(name, style?)');
   });
 
+  it('runs a 2025-11-25 task on the everything server: create, poll, result, list', async () => {
+    const c = new Client({ name: 'tasks', version: '1' });
+    const [command, ...args] = everything.split(' ');
+    await c.connect(new StdioClientTransport({ command: command!, args, stderr: 'ignore' }));
+    try {
+      const task = await c.callToolAsTask('simulate-research-query', { topic: 'MCP' }, 60_000);
+      expect(task).toMatchObject({ taskId: expect.any(String), status: 'working' });
+      expect((await c.getTask(task.taskId)).taskId).toBe(task.taskId);
+      const result = (await c.getTaskResult(task.taskId, { timeoutMs: 30_000 })) as {
+        content: Array<{ text?: string }>;
+      };
+      expect(result.content[0]?.text).toContain('MCP');
+      expect((await c.getTask(task.taskId)).status).toBe('completed');
+      expect((await c.listTasks()).items.map((t) => t.taskId)).toContain(task.taskId);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('call calls a tool and prints its text', async () => {
     const { stdout } = await run(
       node,

@@ -22,6 +22,7 @@ import type {
   ResourceContents,
   ResourceTemplate,
   ServerCapabilities,
+  Task,
   Tool,
 } from '../protocol/schemas/index.js';
 import { ClientError } from './errors.js';
@@ -319,6 +320,51 @@ export class Client {
         );
     }
     return result;
+  }
+
+  /**
+   * 2025-11-25 tasks: starts a tool call as a task (`params.task`) and returns the task at once;
+   * follow it with `getTask`, fetch its result with `getTaskResult`.
+   */
+  async callToolAsTask(
+    name: string,
+    args: Record<string, unknown> = {},
+    ttlMs?: number,
+    options?: CallOptions,
+  ): Promise<Task> {
+    this.requireRevision('2025-11-25', 'tasks');
+    const result = await this.request(
+      'tools/call',
+      { name, arguments: args, task: ttlMs === undefined ? {} : { ttl: ttlMs } },
+      options,
+    );
+    return (result as { task: Task }).task;
+  }
+  async getTask(taskId: string, options?: CallOptions): Promise<Task> {
+    this.requireRevision('2025-11-25', 'tasks');
+    return (await this.request('tasks/get', { taskId }, options)) as unknown as Task;
+  }
+  /** Waits (server-side) for the task to finish and returns what its request returned. */
+  async getTaskResult(taskId: string, options?: CallOptions): Promise<Record<string, unknown>> {
+    this.requireRevision('2025-11-25', 'tasks');
+    return this.request('tasks/result', { taskId }, options);
+  }
+  async listTasks(cursor?: string, options?: CallOptions): Promise<Page<Task>> {
+    this.requireRevision('2025-11-25', 'tasks');
+    return this.page('tasks/list', 'tasks', cursor, options);
+  }
+  async cancelTask(taskId: string, options?: CallOptions): Promise<Task> {
+    this.requireRevision('2025-11-25', 'tasks');
+    return (await this.request('tasks/cancel', { taskId }, options)) as unknown as Task;
+  }
+
+  private requireRevision(revision: Revision, what: string): void {
+    if (this.protocolVersion !== revision) {
+      throw new ClientError(
+        'unsupported',
+        `${what} need protocol revision ${revision}; this connection speaks ${this.protocolVersion}`,
+      );
+    }
   }
 
   listResources(cursor?: string, options?: CallOptions): Promise<Page<Resource>> {

@@ -68,3 +68,5 @@ export type Root = z.infer<typeof r2024_11_05.Root>;
 export type SubscriptionFilter = z.infer<typeof latest.SubscriptionFilter>;
 export type InputRequest = z.infer<typeof latest.InputRequest>;
 export type InputRequiredResult = z.infer<typeof latest.InputRequiredResult>;
+/** 2025-11-25 experimental tasks. */
+export type Task = z.infer<typeof legacy.Task>;
