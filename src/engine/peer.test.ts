@@ -99,10 +99,10 @@ describe('timeouts and cancellation', () => {
 describe('progress', () => {
   it('routes progress notifications to the caller by token', async () => {
     const { client } = await pair({
-      onRequest: async ({ message, notify }) => {
-        const token = (message.params!._meta as { progressToken: number }).progressToken;
+      onRequest: async (incoming) => {
+        const token = (incoming.message.params!._meta as { progressToken: number }).progressToken;
         for (let i = 1; i <= 3; i++)
-          await notify('notifications/progress', { progressToken: token, progress: i, total: 3 });
+          await incoming.notify('notifications/progress', { progressToken: token, progress: i, total: 3 });
         return {};
       },
     });

@@ -81,7 +81,7 @@ export class HandlerContext implements RequestContext {
 
   progress(progress: number, total?: number, message?: string): Promise<void> {
     const token = this.meta.progressToken;
-    if ((typeof token !== 'string' && typeof token !== 'number') || this.signal.aborted)
+    if ((typeof token !== 'string' && typeof token !== 'number') || this.scope.incoming.cancelled)
       return Promise.resolve();
     return this.scope.incoming.notify('notifications/progress', {
       progressToken: token,
@@ -96,7 +96,7 @@ export class HandlerContext implements RequestContext {
     if (
       threshold === undefined ||
       LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(threshold) ||
-      this.signal.aborted
+      this.scope.incoming.cancelled
     ) {
       return Promise.resolve();
     }

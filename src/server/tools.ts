@@ -115,7 +115,8 @@ export async function callTool(
   try {
     returned = await tool.handler(value as never, ctx);
   } catch (error) {
-    if (error instanceof InputRequiredSignal || error instanceof McpError || ctx.signal.aborted) throw error;
+    if (error instanceof InputRequiredSignal || error instanceof McpError || scope.incoming.cancelled)
+      throw error;
     return errorResult(error instanceof Error ? error.message : String(error));
   }
   const result: CallToolResult =

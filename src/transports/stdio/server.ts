@@ -24,6 +24,8 @@ export class StdioServerTransport implements Transport {
   private readonly lines: LineSplitter;
   private sink?: TransportSink;
   private closed = false;
+  private queue: string[] = [];
+  private flushed?: Promise<void>;
 
   constructor(private readonly options: StdioServerOptions = {}) {
     this.input = options.input ?? process.stdin;
@@ -48,19 +50,29 @@ export class StdioServerTransport implements Transport {
   };
   private readonly onError = (error: Error) => void this.finish(error);
 
-  async send(frame: string, _options?: SendOptions): Promise<void> {
-    if (this.closed) return;
-    if (!this.output.write(`${frame}\n`)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.output.off('drain', done);
-          this.output.off('close', done);
-          resolve();
-        };
-        this.output.once('drain', done);
-        this.output.once('close', done);
-      });
-    }
+  /**
+   * Frames sent in one turn of the event loop go out in one write: one write per message was the
+   * largest cost of a busy stdio server.
+   */
+  send(frame: string, _options?: SendOptions): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.queue.push(frame);
+    this.flushed ??= new Promise<void>((resolve) => setImmediate(() => this.flush(resolve)));
+    return this.flushed;
+  }
+
+  private flush(done: () => void): void {
+    const data = `${this.queue.join('\n')}\n`;
+    this.queue = [];
+    this.flushed = undefined;
+    if (this.output.write(data)) return done();
+    const resume = () => {
+      this.output.off('drain', resume);
+      this.output.off('close', resume);
+      done();
+    };
+    this.output.once('drain', resume);
+    this.output.once('close', resume);
   }
 
   close(): Promise<void> {
