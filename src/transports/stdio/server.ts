@@ -65,7 +65,10 @@ export class StdioServerTransport implements Transport {
     const data = `${this.queue.join('\n')}\n`;
     this.queue = [];
     this.flushed = undefined;
-    if (this.output.write(data)) return done();
+    if (this.output.write(data)) {
+      done();
+      return;
+    }
     const resume = () => {
       this.output.off('drain', resume);
       this.output.off('close', resume);
