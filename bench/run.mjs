@@ -8,15 +8,42 @@ import { parseArgs } from 'node:util';
 import { barChart } from './lib/chart.mjs';
 import { latencyStats, median, spread } from './lib/stats.mjs';
 import { StdioDriver } from './lib/stdio-client.mjs';
+import { summaryTable } from './lib/summary.mjs';
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean' }, profile: { type: 'boolean' }, only: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean' },
+    profile: { type: 'boolean' },
+    only: { type: 'string' },
+    /** Rewrites latest.md and latest.svg from latest.json without measuring. */
+    'report-only': { type: 'boolean' },
+  },
 });
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const QUICK = Boolean(flags.quick);
 const P = QUICK
-  ? { repeats: 2, seqCalls: 300, pipeCalls: 4000, httpMs: 800, sessions: 1000, inflight: 500, coldRuns: 3, listReps: 10, bigReps: 10 }
-  : { repeats: 5, seqCalls: 2000, pipeCalls: 20000, httpMs: 3000, sessions: 1000, inflight: 1000, coldRuns: 8, listReps: 40, bigReps: 40 };
+  ? {
+      repeats: 2,
+      seqCalls: 300,
+      pipeCalls: 4000,
+      httpMs: 800,
+      sessions: 1000,
+      inflight: 500,
+      coldRuns: 3,
+      listReps: 10,
+      bigReps: 10,
+    }
+  : {
+      repeats: 5,
+      seqCalls: 2000,
+      pipeCalls: 20000,
+      httpMs: 3000,
+      sessions: 1000,
+      inflight: 800, // below the servers' default cap of 1,000 requests in flight
+      coldRuns: 8,
+      listReps: 40,
+      bigReps: 40,
+    };
 
 const IMPLEMENTATIONS = [
   { id: 'mcpkit', label: 'mcpkit', script: 'servers/mcpkit.mjs', http: [] },
@@ -26,7 +53,12 @@ const IMPLEMENTATIONS = [
 ];
 
 const node = process.execPath;
-const serverArgs = (impl, extra = [], nodeFlags = []) => ['--expose-gc', ...nodeFlags, here(impl.script), ...extra];
+const serverArgs = (impl, extra = [], nodeFlags = []) => [
+  '--expose-gc',
+  ...nodeFlags,
+  here(impl.script),
+  ...extra,
+];
 
 async function withStdio(impl, extra, fn, nodeFlags = []) {
   const driver = new StdioDriver(node, serverArgs(impl, extra, nodeFlags));
@@ -39,9 +71,13 @@ async function withStdio(impl, extra, fn, nodeFlags = []) {
 }
 
 async function withHttp(impl, fn) {
-  const child = spawn(node, serverArgs(impl, ['--transport', 'http']), { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(node, serverArgs(impl, ['--transport', 'http']), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise((resolve, reject) => {
-    child.stdout.setEncoding('utf8').once('data', (line) => resolve(Number(/listening (\d+)/.exec(line)?.[1])));
+    child.stdout
+      .setEncoding('utf8')
+      .once('data', (line) => resolve(Number(/listening (\d+)/.exec(line)?.[1])));
     child.once('exit', (code) => reject(new Error(`${impl.id} http server exited ${code}`)));
   });
   try {
@@ -53,10 +89,14 @@ async function withHttp(impl, fn) {
 
 function loadgen(url, era, concurrency, durationMs) {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [here('loadgen.mjs'), url, era, String(concurrency), String(durationMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(node, [here('loadgen.mjs'), url, era, String(concurrency), String(durationMs)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (c) => (out += c));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`loadgen exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`loadgen exited ${code}`)),
+    );
   });
 }
 
@@ -91,13 +131,23 @@ const SCENARIOS = [
             }
           }),
         );
-        return { 'p50 ms': p50, 'p99 ms': p99, 'pipelined req/s (64 in flight)': P.pipeCalls / ((performance.now() - t0) / 1000) };
+        return {
+          'p50 ms': p50,
+          'p99 ms': p99,
+          'pipelined req/s (64 in flight)': P.pipeCalls / ((performance.now() - t0) / 1000),
+        };
       }),
   },
   ...['modern', 'legacy'].map((era) => ({
     id: `http-${era}`,
     title: `Streamable HTTP ${era === 'modern' ? 'modern (stateless)' : 'legacy (one session, JSON)'}: tools/call`,
-    figures: Object.fromEntries([1, 16, 64].flatMap((c) => [[`c${c} req/s`, 'higher'], [`c${c} p50 ms`, 'lower'], [`c${c} p99 ms`, 'lower']])),
+    figures: Object.fromEntries(
+      [1, 16, 64].flatMap((c) => [
+        [`c${c} req/s`, 'higher'],
+        [`c${c} p50 ms`, 'lower'],
+        [`c${c} p99 ms`, 'lower'],
+      ]),
+    ),
     run: (impl) =>
       impl.http.includes(era)
         ? withHttp(impl, async (url) => {
@@ -106,7 +156,11 @@ const SCENARIOS = [
             for (const c of [1, 16, 64]) {
               const r = await loadgen(url, era, c, P.httpMs);
               if (r.errors > 0) throw new Error(`${impl.id} ${era} c${c}: ${r.errors} errors`);
-              Object.assign(out, { [`c${c} req/s`]: r.rps, [`c${c} p50 ms`]: r.p50, [`c${c} p99 ms`]: r.p99 });
+              Object.assign(out, {
+                [`c${c} req/s`]: r.rps,
+                [`c${c} p50 ms`]: r.p50,
+                [`c${c} p99 ms`]: r.p99,
+              });
             }
             return out;
           })
@@ -125,12 +179,22 @@ const SCENARIOS = [
             fetch(url, {
               method: 'POST',
               headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-              body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'b', version: '1' } } }),
+              body: JSON.stringify({
+                jsonrpc: '2.0',
+                id: 1,
+                method: 'initialize',
+                params: {
+                  protocolVersion: '2025-11-25',
+                  capabilities: {},
+                  clientInfo: { name: 'b', version: '1' },
+                },
+              }),
             }).then((r) => r.text());
           for (let i = 0; i < 20; i++) await init();
           const before = await mem();
           for (let i = 0; i < P.sessions; i += 50) await Promise.all(Array.from({ length: 50 }, init));
-          out['KiB per idle legacy HTTP session'] = (await mem()) - before > 0 ? ((await mem()) - before) / P.sessions / 1024 : 0;
+          out['KiB per idle legacy HTTP session'] =
+            (await mem()) - before > 0 ? ((await mem()) - before) / P.sessions / 1024 : 0;
         });
       }
       await withStdio(impl, [], async (d) => {
@@ -200,12 +264,22 @@ async function profile() {
   const dir = here('results/profiles');
   mkdirSync(dir, { recursive: true });
   const impl = IMPLEMENTATIONS[0];
-  await withStdio(impl, [], async (d) => {
-    await Promise.all(Array.from({ length: 64 }, async () => {
-      for (let i = 0; i < 800; i++) await d.call('echo', { text: 'hello' });
-    }));
-  }, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
+  await withStdio(
+    impl,
+    [],
+    async (d) => {
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          for (let i = 0; i < 800; i++) await d.call('echo', { text: 'hello' });
+        }),
+      );
+    },
+    ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  );
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .at(-1);
   const prof = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'));
   const self = new Map();
   const counts = new Map(prof.samples.map((id) => [id, 0]));
@@ -221,7 +295,9 @@ async function profile() {
   const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20);
   const lines = top.map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
   writeFileSync(here('results/profile-top.txt'), `${lines.join('\n')}\n`);
-  process.stdout.write(`Self time, mcpkit stdio server under 64 pipelined tools/call (${file}):\n${lines.join('\n')}\n`);
+  process.stdout.write(
+    `Self time, mcpkit stdio server under 64 pipelined tools/call (${file}):\n${lines.join('\n')}\n`,
+  );
 }
 
 if (flags.profile) {
@@ -229,59 +305,82 @@ if (flags.profile) {
   process.exit(0);
 }
 
-const started = Date.now();
-const raw = {}; // raw[scenario][impl][figure] = number[]
-for (let r = 0; r < P.repeats; r++) {
-  const order = IMPLEMENTATIONS.map((_, i) => IMPLEMENTATIONS[(i + r) % IMPLEMENTATIONS.length]);
-  for (const scenario of SCENARIOS) {
-    if (flags.only && scenario.id !== flags.only) continue;
-    for (const impl of order) {
-      const figures = await scenario.run(impl);
-      process.stderr.write(`repeat ${r + 1}/${P.repeats} ${scenario.id} ${impl.id}: ${figures ? 'ok' : 'n/a'}\n`);
-      if (!figures) continue;
-      for (const [name, value] of Object.entries(figures)) {
-        ((raw[scenario.id] ??= {})[impl.id] ??= {})[name] ??= [];
-        raw[scenario.id][impl.id][name].push(value);
+async function measure() {
+  const started = Date.now();
+  const raw = {}; // raw[scenario][impl][figure] = number[]
+  for (let r = 0; r < P.repeats; r++) {
+    const order = IMPLEMENTATIONS.map((_, i) => IMPLEMENTATIONS[(i + r) % IMPLEMENTATIONS.length]);
+    for (const scenario of SCENARIOS) {
+      if (flags.only && scenario.id !== flags.only) continue;
+      for (const impl of order) {
+        const figures = await scenario.run(impl);
+        process.stderr.write(
+          `repeat ${r + 1}/${P.repeats} ${scenario.id} ${impl.id}: ${figures ? 'ok' : 'n/a'}\n`,
+        );
+        if (!figures) continue;
+        for (const [name, value] of Object.entries(figures)) {
+          ((raw[scenario.id] ??= {})[impl.id] ??= {})[name] ??= [];
+          raw[scenario.id][impl.id][name].push(value);
+        }
       }
     }
   }
+
+  const results = {
+    date: new Date().toISOString(),
+    mode: QUICK ? 'quick' : 'full',
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+    },
+    parameters: P,
+    seconds: Math.round((Date.now() - started) / 1000),
+    implementations: IMPLEMENTATIONS.map(({ id, label }) => ({ id, label })),
+    scenarios: SCENARIOS.map((s) => ({
+      id: s.id,
+      title: s.title,
+      figures: Object.entries(s.figures).map(([name, better]) => ({
+        name,
+        better,
+        values: Object.fromEntries(
+          IMPLEMENTATIONS.flatMap((impl) => {
+            const samples = raw[s.id]?.[impl.id]?.[name];
+            return samples ? [[impl.id, { median: median(samples), spread: spread(samples), samples }]] : [];
+          }),
+        ),
+      })),
+    })),
+  };
+  return results;
 }
 
-const results = {
-  date: new Date().toISOString(),
-  mode: QUICK ? 'quick' : 'full',
-  machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
-  parameters: P,
-  seconds: Math.round((Date.now() - started) / 1000),
-  implementations: IMPLEMENTATIONS.map(({ id, label }) => ({ id, label })),
-  scenarios: SCENARIOS.map((s) => ({
-    id: s.id,
-    title: s.title,
-    figures: Object.entries(s.figures).map(([name, better]) => ({
-      name,
-      better,
-      values: Object.fromEntries(
-        IMPLEMENTATIONS.flatMap((impl) => {
-          const samples = raw[s.id]?.[impl.id]?.[name];
-          return samples ? [[impl.id, { median: median(samples), spread: spread(samples), samples }]] : [];
-        }),
-      ),
-    })),
-  })),
-};
+const results = flags['report-only']
+  ? JSON.parse(readFileSync(here('results/latest.json'), 'utf8'))
+  : await measure();
 
 const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
-const ratio = (value, ref, better) => (ref ? `${(better === 'higher' ? value / ref : ref / value).toFixed(2)}×` : '–');
+const ratio = (value, ref, better) =>
+  ref ? `${(better === 'higher' ? value / ref : ref / value).toFixed(2)}×` : '–';
 const md = [
   `# Benchmark results (${results.mode} run)`,
   '',
   `${results.date}, Node ${results.machine.node}, ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB; ${results.seconds} s.`,
-  `Each figure is the median of ${P.repeats} interleaved repeats; ± is the spread (max − min) / median. "vs v2" and "vs raw" are`,
+  `Each figure is the median of ${results.parameters.repeats} interleaved repeats; ± is the spread (max − min) / median. "vs v2" and "vs raw" are`,
   'speed-ups relative to `@modelcontextprotocol/server` 2.4.0 and to the raw baseline: above 1× is better, whichever way the figure points.',
   '',
+  '## Summary (speed-up against server 2.4.0 in brackets)',
+  '',
+  ...(flags.only ? [] : [summaryTable(results), '']),
 ];
 for (const s of results.scenarios) {
-  md.push(`## ${s.title}`, '', `| implementation | ${s.figures.map((f) => f.name).join(' | ')} |`, `|---|${s.figures.map(() => '---').join('|')}|`);
+  md.push(
+    `## ${s.title}`,
+    '',
+    `| implementation | ${s.figures.map((f) => f.name).join(' | ')} |`,
+    `|---|${s.figures.map(() => '---').join('|')}|`,
+  );
   for (const impl of IMPLEMENTATIONS) {
     const cells = s.figures.map((f) => {
       const v = f.values[impl.id];
@@ -296,20 +395,26 @@ for (const s of results.scenarios) {
 }
 md.push('mcpkit has no Streamable HTTP transport yet: its HTTP rows read n/a until that lands.', '');
 
-const panels = (flags.only ? [] : [
-  ['stdio', 'pipelined req/s (64 in flight)', 'stdio req/s (64 in flight)'],
-  ['stdio', 'p50 ms', 'stdio p50 latency, ms'],
-  ['http-modern', 'c64 req/s', 'HTTP modern req/s (c64)'],
-  ['http-legacy', 'c64 req/s', 'HTTP legacy req/s (c64)'],
-  ['http-modern', 'c1 p50 ms', 'HTTP modern p50 ms (c1)'],
-  ['http-legacy', 'c1 p50 ms', 'HTTP legacy p50 ms (c1)'],
-].map(([sid, name, title]) => {
-  const figure = results.scenarios.find((s) => s.id === sid).figures.find((f) => f.name === name);
-  return { title, values: IMPLEMENTATIONS.map((impl) => ({ id: impl.id, value: figure.values[impl.id]?.median })) };
-}));
+const panels = flags.only
+  ? []
+  : [
+      ['stdio', 'pipelined req/s (64 in flight)', 'stdio req/s (64 in flight)'],
+      ['stdio', 'p50 ms', 'stdio p50 latency, ms'],
+      ['http-modern', 'c64 req/s', 'HTTP modern req/s (c64)'],
+      ['http-legacy', 'c64 req/s', 'HTTP legacy req/s (c64)'],
+      ['http-modern', 'c1 p50 ms', 'HTTP modern p50 ms (c1)'],
+      ['http-legacy', 'c1 p50 ms', 'HTTP legacy p50 ms (c1)'],
+    ].map(([sid, name, title]) => {
+      const figure = results.scenarios.find((s) => s.id === sid).figures.find((f) => f.name === name);
+      return {
+        title,
+        values: IMPLEMENTATIONS.map((impl) => ({ id: impl.id, value: figure.values[impl.id]?.median })),
+      };
+    });
 
 mkdirSync(here('results'), { recursive: true });
-writeFileSync(here('results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+if (!flags['report-only'])
+  writeFileSync(here('results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(here('results/latest.md'), md.join('\n'));
 writeFileSync(here('results/latest.svg'), barChart(panels, IMPLEMENTATIONS));
 process.stdout.write(`${md.join('\n')}\nwrote bench/results/latest.{md,json,svg} in ${results.seconds} s\n`);

@@ -5,7 +5,11 @@ export async function toWebRequest(req) {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
   const body = chunks.length ? Buffer.concat(chunks) : undefined;
-  return new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, ...(body && req.method !== 'GET' ? { body } : {}) });
+  return new Request(`http://${req.headers.host}${req.url}`, {
+    method: req.method,
+    headers,
+    ...(body && req.method !== 'GET' ? { body } : {}),
+  });
 }
 
 export async function sendWebResponse(response, res) {

@@ -32,5 +32,7 @@ export function memory() {
 
 /** Prints the port an HTTP server listens on, for the runner to read. */
 export function announce(server) {
-  server.listen(Number(options.port), '127.0.0.1', () => process.stdout.write(`listening ${server.address().port}\n`));
+  server.listen(Number(options.port), '127.0.0.1', () =>
+    process.stdout.write(`listening ${server.address().port}\n`),
+  );
 }

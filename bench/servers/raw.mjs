@@ -4,7 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { announce, BIG_TEXT, EXTRA_TOOLS, held, memory, options, release } from './options.mjs';
 
-const TOOLS = ['echo', 'big', 'hold', 'release', 'mem', ...Array.from({ length: EXTRA_TOOLS }, (_, i) => `tool_${i}`)].map((name) => ({
+const TOOLS = [
+  'echo',
+  'big',
+  'hold',
+  'release',
+  'mem',
+  ...Array.from({ length: EXTRA_TOOLS }, (_, i) => `tool_${i}`),
+].map((name) => ({
   name,
   inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
 }));
@@ -15,15 +22,26 @@ async function answer(message) {
   const text = (t) => ({ content: [{ type: 'text', text: t }] });
   let result;
   if (method === 'initialize') {
-    result = { protocolVersion: params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'bench-raw', version: '1' } };
+    result = {
+      protocolVersion: params.protocolVersion,
+      capabilities: { tools: {} },
+      serverInfo: { name: 'bench-raw', version: '1' },
+    };
   } else if (method === 'server/discover') {
-    result = { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 0, cacheScope: 'private' };
+    result = {
+      resultType: 'complete',
+      supportedVersions: ['2026-07-28'],
+      capabilities: { tools: {} },
+      ttlMs: 0,
+      cacheScope: 'private',
+    };
   } else if (method === 'tools/list') result = { tools: TOOLS };
   else if (method === 'tools/call') {
     const name = params.name;
     if (name === 'echo') result = text(params.arguments.text);
     else if (name === 'big') result = text(BIG_TEXT);
-    else if (name === 'hold') result = await new Promise((resolve) => held.push(() => resolve(text('released'))));
+    else if (name === 'hold')
+      result = await new Promise((resolve) => held.push(() => resolve(text('released'))));
     else if (name === 'release') result = text(String(release()));
     else if (name === 'mem') result = text(JSON.stringify(memory()));
     else result = text('ok');

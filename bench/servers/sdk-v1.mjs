@@ -9,13 +9,19 @@ import { announce, BIG_TEXT, EXTRA_TOOLS, held, memory, options, release } from 
 
 function build() {
   const server = new McpServer({ name: 'bench-sdk-v1', version: '1' });
-  server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({ content: [{ type: 'text', text }] }));
+  server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({
+    content: [{ type: 'text', text }],
+  }));
   server.registerTool('big', {}, () => ({ content: [{ type: 'text', text: BIG_TEXT }] }));
   server.registerTool('hold', {}, () => new Promise((resolve) => held.push(() => resolve({ content: [] }))));
   server.registerTool('release', {}, () => ({ content: [{ type: 'text', text: String(release()) }] }));
   server.registerTool('mem', {}, () => ({ content: [{ type: 'text', text: JSON.stringify(memory()) }] }));
   for (let i = 0; i < EXTRA_TOOLS; i++) {
-    server.registerTool(`tool_${i}`, { description: `Tool number ${i}`, inputSchema: { text: z.string().optional() } }, () => ({ content: [] }));
+    server.registerTool(
+      `tool_${i}`,
+      { description: `Tool number ${i}`, inputSchema: { text: z.string().optional() } },
+      () => ({ content: [] }),
+    );
   }
   return server;
 }

@@ -2,7 +2,12 @@
 // (createMcpHandler, JSON responses) and legacy with sessions (the web-standard transport).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createMcpHandler, isLegacyRequest, McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { z } from 'zod';
 import { sendWebResponse, toWebRequest } from '../lib/web-bridge.mjs';
@@ -11,13 +16,27 @@ import { announce, BIG_TEXT, EXTRA_TOOLS, held, memory, options, release } from 
 function build() {
   const server = new McpServer({ name: 'bench-sdk-v2', version: '1' }, { capabilities: { tools: {} } });
   const empty = z.object({});
-  server.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, ({ text }) => ({ content: [{ type: 'text', text }] }));
+  server.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, ({ text }) => ({
+    content: [{ type: 'text', text }],
+  }));
   server.registerTool('big', { inputSchema: empty }, () => ({ content: [{ type: 'text', text: BIG_TEXT }] }));
-  server.registerTool('hold', { inputSchema: empty }, () => new Promise((resolve) => held.push(() => resolve({ content: [] }))));
-  server.registerTool('release', { inputSchema: empty }, () => ({ content: [{ type: 'text', text: String(release()) }] }));
-  server.registerTool('mem', { inputSchema: empty }, () => ({ content: [{ type: 'text', text: JSON.stringify(memory()) }] }));
+  server.registerTool(
+    'hold',
+    { inputSchema: empty },
+    () => new Promise((resolve) => held.push(() => resolve({ content: [] }))),
+  );
+  server.registerTool('release', { inputSchema: empty }, () => ({
+    content: [{ type: 'text', text: String(release()) }],
+  }));
+  server.registerTool('mem', { inputSchema: empty }, () => ({
+    content: [{ type: 'text', text: JSON.stringify(memory()) }],
+  }));
   for (let i = 0; i < EXTRA_TOOLS; i++) {
-    server.registerTool(`tool_${i}`, { description: `Tool number ${i}`, inputSchema: z.object({ text: z.string().optional() }) }, () => ({ content: [] }));
+    server.registerTool(
+      `tool_${i}`,
+      { description: `Tool number ${i}`, inputSchema: z.object({ text: z.string().optional() }) },
+      () => ({ content: [] }),
+    );
   }
   return server;
 }
