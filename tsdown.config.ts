@@ -8,6 +8,7 @@ export default defineConfig({
     'server/index': 'src/server/index.ts',
     'client/index': 'src/client/index.ts',
     'transports/index': 'src/transports/index.ts',
+    'adapters/index': 'src/adapters/index.ts',
     'cli/index': 'src/cli/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { serveHttp } from '../adapters/index.js';
 import type { CallToolResult } from '../protocol/index.js';
-import { serveStdio } from '../transports/index.js';
+import { createStreamableHttpHandler, serveStdio } from '../transports/index.js';
 import { createDemoServer } from './demo.js';
 import { formatInspection, inspect } from './inspect.js';
 import { connectTarget, type TargetOptions } from './target.js';
@@ -11,6 +12,7 @@ const USAGE = `mcpkit <command> [options]
 
 Commands:
   demo --stdio [--page-size N]            run the demo MCP server over stdio
+  demo --port N [--host H]                run it on http://H:N/mcp (Streamable HTTP, both eras)
   inspect <target> [--json]               show a server's identity, era, capabilities, tools,
                                           resources, templates and prompts
   call <target> <tool> [json-args] [--json]
@@ -36,6 +38,8 @@ const CLIENT_OPTIONS = {
 /** `demo --stdio` names a transport to serve on, not a server to run: a flag there. */
 const DEMO_OPTIONS = {
   stdio: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
   'page-size': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -78,8 +82,26 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return 0;
     }
     const pageSize = values['page-size'];
-    await serveStdio(createDemoServer(pageSize ? { pageSize: Number(pageSize) } : {}));
-    process.stderr.write('mcpkit demo: serving MCP over stdio (both eras)\n');
+    const demo = createDemoServer(pageSize ? { pageSize: Number(pageSize) } : {});
+    if (values.port === undefined) {
+      await serveStdio(demo);
+      process.stderr.write('mcpkit demo: serving MCP over stdio (both eras)\n');
+      return undefined;
+    }
+    const handler = createStreamableHttpHandler(demo);
+    const http = await serveHttp(handler, {
+      port: Number(values.port),
+      ...(values.host ? { host: values.host } : {}),
+    });
+    process.stderr.write(`mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras)\n`);
+    const stop = async () => {
+      await handler.close();
+      await demo.close(500);
+      await http.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
     return undefined;
   }
   const { values, positionals: args } = parseArgs({

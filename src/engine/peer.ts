@@ -201,9 +201,16 @@ export class Peer {
   }
 
   private send(message: JsonRpcMessage | JsonRpcMessage[], relatedRequestId?: RequestId): Promise<void> {
+    const kind = Array.isArray(message)
+      ? 'batch'
+      : isResponse(message)
+        ? 'response'
+        : isRequest(message)
+          ? 'request'
+          : 'notification';
     return this.transport.send(
       encode(message),
-      relatedRequestId === undefined ? undefined : { relatedRequestId },
+      relatedRequestId === undefined ? { kind } : { relatedRequestId, kind },
     );
   }
 
@@ -238,7 +245,7 @@ export class Peer {
       items.map((item) => ('message' in item ? this.dispatch(item.message) : item.invalid)),
     );
     const responses = answers.filter((a): a is JsonRpcResponse => a !== undefined);
-    if (responses.length > 0) await this.send(responses);
+    if (responses.length > 0) await this.send(responses, responses[0]!.id ?? undefined);
   }
 
   /** Handles one message; resolves with the response owed, if any. */

@@ -22,4 +22,6 @@ export interface SendOptions {
    * sent while handling it). Per-request transports such as Streamable HTTP route by it.
    */
   relatedRequestId?: RequestId;
+  /** What the frame holds, so that a transport need not parse it to route it. */
+  kind?: 'request' | 'notification' | 'response' | 'batch';
 }

@@ -250,6 +250,22 @@ export class ServerConnection {
     return result;
   }
 
+  /**
+   * Stateless legacy HTTP: serve requests as if `initialize` had opened a session at `revision`,
+   * with a client that declared no capabilities (each request stands alone).
+   */
+  assumeSession(revision: LegacyRevision): void {
+    this.session = {
+      revision,
+      features: featuresOf(revision),
+      client: { capabilities: {} },
+      logLevel: 'debug',
+      subscriptions: new Set(),
+      initialized: true,
+      notify: (m, p) => this.peer.notify(m, p),
+    };
+  }
+
   private onNotification(notification: JsonRpcNotification): void {
     if (notification.method === 'notifications/initialized' && this.session) this.session.initialized = true;
     else if (notification.method === 'notifications/roots/list_changed') this.server.emitRootsChanged(this);

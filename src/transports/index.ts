@@ -3,3 +3,9 @@ export { type StdioClientOptions, StdioClientTransport } from './stdio/client.js
 export { LineSplitter } from './stdio/lines.js';
 export { type Servable, serveStdio } from './stdio/serve.js';
 export { type StdioServerOptions, StdioServerTransport } from './stdio/server.js';
+export { type EventStore, InMemoryEventStore } from './streamable-http/event-store.js';
+export {
+  createStreamableHttpHandler,
+  type StreamableHttpHandler,
+  type StreamableHttpOptions,
+} from './streamable-http/server.js';

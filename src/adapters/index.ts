@@ -1,0 +1,1 @@
+export { type ServeHttpOptions, serveHttp, toNodeListener, type WebHandler } from './node.js';

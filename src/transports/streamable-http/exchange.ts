@@ -1,0 +1,120 @@
+import type { RequestId } from '../../protocol/jsonrpc.js';
+import { SSE_HEADERS, SseStream } from './sse.js';
+
+export interface ExchangeOptions {
+  /** The client accepts text/event-stream, so the answer may become a stream. */
+  sseAllowed: boolean;
+  /** Always stream (listen requests, or a server configured for SSE). */
+  forceSse?: boolean;
+  headers?: Record<string, string>;
+  keepAliveMs?: number;
+  /** HTTP status for a single error response (modern: 400/404 for some codes). */
+  statusOf?: (frame: string) => number;
+  /** Stamps SSE events with resumable ids (legacy sessions). */
+  eventId?: (frame: string) => Promise<string | undefined>;
+  /** The first SSE event: an id and empty data that a client can resume from (2025-11-25). */
+  priming?: () => Promise<string | undefined>;
+  retryMs?: number;
+  /** The client went away before the answer was complete: cancel what it asked. */
+  onAbandon: (pending: RequestId[]) => void;
+}
+
+/**
+ * The answer to one POST. It stays a single JSON body unless something related to its requests is
+ * sent before their responses; then it becomes an SSE stream (2026-07-28: JSON or SSE per request),
+ * and closes after the last response.
+ */
+export class Exchange {
+  readonly response: Promise<Response>;
+  private resolve!: (response: Response) => void;
+  private stream?: SseStream;
+  private readonly waiting: Set<RequestId>;
+  private done = false;
+  /** A chain that keeps SSE writes in order while event ids are assigned. */
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    ids: RequestId[],
+    private readonly options: ExchangeOptions,
+  ) {
+    this.waiting = new Set(ids);
+    this.response = new Promise((resolve) => (this.resolve = resolve));
+    if (options.forceSse && options.sseAllowed) this.upgrade();
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** A message for this exchange: a response (`kind` response/batch) or anything related. */
+  deliver(frame: string, kind: string | undefined, id: RequestId | undefined): void {
+    if (this.done) return;
+    const final =
+      kind === 'batch' ||
+      (kind === 'response' && id !== undefined && this.waiting.delete(id) && this.waiting.size === 0);
+    if (kind === 'batch') this.waiting.clear();
+    if (!this.stream) {
+      if (final) {
+        this.done = true;
+        const status = this.options.statusOf?.(frame) ?? 200;
+        this.resolve(
+          new Response(frame, {
+            status,
+            headers: { 'content-type': 'application/json', ...this.options.headers },
+          }),
+        );
+        return;
+      }
+      if (!this.options.sseAllowed) return; // a JSON-only client cannot receive related messages
+      this.upgrade();
+    }
+    this.write(frame);
+    if (final) this.finish();
+  }
+
+  /** Moves the rest of this exchange onto a new stream (a resumed GET). */
+  attach(stream: SseStream): void {
+    this.stream?.close();
+    this.stream = stream;
+  }
+
+  /** Ends the answer early: the server closes the stream (polling), or shuts down. */
+  finish(): void {
+    this.done = true;
+    const stream = this.stream;
+    void this.writes.then(() => stream?.close());
+  }
+
+  private upgrade(): void {
+    const stream = new SseStream(() => {
+      if (!this.done) this.options.onAbandon([...this.waiting]);
+      this.done = true;
+    }, this.options.keepAliveMs);
+    this.stream = stream;
+    this.resolve(
+      new Response(stream.body, { status: 200, headers: { ...SSE_HEADERS, ...this.options.headers } }),
+    );
+    const { priming, retryMs } = this.options;
+    if (priming) {
+      this.writes = this.writes.then(async () => {
+        const id = await priming();
+        if (id !== undefined)
+          stream.send({ id, data: '', ...(retryMs !== undefined ? { retry: retryMs } : {}) });
+      });
+    }
+  }
+
+  private write(frame: string): void {
+    this.writes = this.writes.then(async () => {
+      const id = await this.options.eventId?.(frame);
+      this.stream?.send({ event: 'message', data: frame, ...(id !== undefined ? { id } : {}) });
+    });
+  }
+
+  /** The client disconnected while the answer was still JSON-bound. */
+  abandon(): void {
+    if (this.done) return;
+    this.done = true;
+    this.options.onAbandon([...this.waiting]);
+  }
+}

@@ -1,0 +1,93 @@
+import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import type { RequestId } from '../../protocol/jsonrpc.js';
+import type { EventStore } from './event-store.js';
+import type { Exchange } from './exchange.js';
+import type { SseStream } from './sse.js';
+
+/** Frames the HTTP handler feeds to a server connection, and how it tells the peer to cancel. */
+abstract class HttpTransport implements Transport {
+  protected sink?: TransportSink;
+  closed = false;
+
+  async start(sink: TransportSink): Promise<void> {
+    this.sink = sink;
+  }
+
+  deliver(frame: string): void {
+    this.sink?.onFrame(frame);
+  }
+
+  /** Streamable HTTP: a closed response stream cancels its requests. */
+  cancel(ids: RequestId[]): void {
+    for (const requestId of ids) {
+      this.deliver(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          method: 'notifications/cancelled',
+          params: { requestId, reason: 'The client closed the response stream' },
+        }),
+      );
+    }
+  }
+
+  abstract send(frame: string, options?: SendOptions): Promise<void>;
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.sink?.onClose();
+  }
+}
+
+/** One POST, one connection: modern requests and stateless legacy ones. Closes with its answer. */
+export class ExchangeTransport extends HttpTransport {
+  exchange?: Exchange;
+
+  async send(frame: string, options?: SendOptions): Promise<void> {
+    const exchange = this.exchange;
+    if (!exchange) return;
+    exchange.deliver(frame, options?.kind, options?.relatedRequestId);
+    if (exchange.finished) void this.close();
+  }
+}
+
+/** A legacy session's connection: answers go to their POST, everything else to the GET stream. */
+export class SessionTransport extends HttpTransport {
+  readonly exchanges = new Map<RequestId, Exchange>();
+  readonly streams: SseStream[] = [];
+  lastActivity = Date.now();
+
+  constructor(
+    readonly streamId: string,
+    private readonly events?: EventStore,
+  ) {
+    super();
+  }
+
+  async send(frame: string, options?: SendOptions): Promise<void> {
+    const id = options?.relatedRequestId;
+    const exchange = id === undefined ? undefined : this.exchanges.get(id);
+    if (exchange && !exchange.finished) {
+      exchange.deliver(frame, options?.kind, id);
+      if (options?.kind === 'response' || options?.kind === 'batch') this.exchanges.delete(id!);
+      return;
+    }
+    if (options?.kind === 'response' || options?.kind === 'batch') return; // its POST is gone
+    // Unsolicited: the newest GET stream takes it; with an event store it also waits for a resume.
+    const eventId = this.events ? await this.events.append(this.streamId, frame) : undefined;
+    const stream = this.streams.at(-1);
+    stream?.send({ event: 'message', data: frame, ...(eventId !== undefined ? { id: eventId } : {}) });
+  }
+
+  removeStream(stream: SseStream): void {
+    const i = this.streams.indexOf(stream);
+    if (i >= 0) this.streams.splice(i, 1);
+  }
+
+  override async close(): Promise<void> {
+    for (const stream of this.streams.splice(0)) stream.close();
+    for (const exchange of this.exchanges.values()) exchange.finish();
+    await this.events?.drop(this.streamId);
+    await super.close();
+  }
+}

@@ -1,0 +1,40 @@
+import { HttpError } from './body.js';
+
+export interface OriginPolicy {
+  /** Origins allowed to call; default: loopback origins only. '*' allows any. */
+  allowedOrigins?: string[] | '*';
+  /** Host header values allowed; default: loopback names (DNS-rebinding protection). '*' allows any. */
+  allowedHosts?: string[] | '*';
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+function hostname(value: string): string {
+  try {
+    return new URL(value.includes('://') ? value : `http://${value}`).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Origin and Host checks against DNS rebinding (Streamable HTTP "Security"): a present but
+ * foreign Origin is 403; so is a Host a local server does not answer to.
+ */
+export function checkOrigin(request: Request, policy: OriginPolicy): void {
+  const origin = request.headers.get('origin');
+  if (origin !== null && policy.allowedOrigins !== '*') {
+    const allowed = policy.allowedOrigins
+      ? policy.allowedOrigins.includes(origin)
+      : origin !== 'null' && LOOPBACK.has(hostname(origin));
+    if (!allowed) throw new HttpError(403, `Forbidden: origin ${origin} is not allowed`);
+  }
+  const host = request.headers.get('host');
+  if (host !== null && policy.allowedHosts !== '*') {
+    const name = hostname(host);
+    const allowed = policy.allowedHosts
+      ? policy.allowedHosts.includes(host) || policy.allowedHosts.includes(name)
+      : LOOPBACK.has(name);
+    if (!allowed) throw new HttpError(403, `Forbidden: host ${host} is not allowed`);
+  }
+}

@@ -1,0 +1,120 @@
+const encoder = new TextEncoder();
+
+export interface SseEvent {
+  id?: string;
+  event?: string;
+  data: string;
+  retry?: number;
+}
+
+/** Formats one server-sent event (WHATWG HTML, "Server-sent events"). */
+export function formatEvent(e: SseEvent): string {
+  let out = '';
+  if (e.event) out += `event: ${e.event}\n`;
+  if (e.id !== undefined) out += `id: ${e.id}\n`;
+  if (e.retry !== undefined) out += `retry: ${e.retry}\n`;
+  for (const line of e.data.split('\n')) out += `data: ${line}\n`;
+  return `${out}\n`;
+}
+
+/**
+ * A server-sent event stream. Writes after close are dropped; `onCancel` fires when the reader goes
+ * away (the client closed the connection), which Streamable HTTP treats as cancellation.
+ */
+export class SseStream {
+  readonly body: ReadableStream<Uint8Array>;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private keepAlive?: ReturnType<typeof setInterval>;
+  closed = false;
+
+  constructor(
+    private readonly onCancel: () => void,
+    keepAliveMs?: number,
+  ) {
+    this.body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.controller = controller;
+      },
+      cancel: () => {
+        this.stop();
+        this.onCancel();
+      },
+    });
+    // A comment line keeps idle connections open through proxies (2026-07-28 transports).
+    if (keepAliveMs) this.keepAlive = setInterval(() => this.write(':\n\n'), keepAliveMs);
+    this.keepAlive?.unref?.();
+  }
+
+  send(e: SseEvent): void {
+    this.write(formatEvent(e));
+  }
+
+  private write(text: string): void {
+    if (this.closed) return;
+    try {
+      this.controller.enqueue(encoder.encode(text));
+    } catch {
+      this.stop();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.stop();
+    try {
+      this.controller.close();
+    } catch {
+      // Already closed by the reader.
+    }
+  }
+
+  private stop(): void {
+    this.closed = true;
+    clearInterval(this.keepAlive);
+  }
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  // Reverse proxies must not buffer the stream (2026-07-28 transports/streamable-http).
+  'x-accel-buffering': 'no',
+} as const;
+
+/** Parses an SSE byte stream into events (client side). */
+export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let event: Partial<SseEvent> & { data?: string } = {};
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let newline: number;
+      while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + (buffer[newline] === '\r' && buffer[newline + 1] === '\n' ? 2 : 1));
+        if (line === '') {
+          if (event.data !== undefined || event.id !== undefined)
+            yield { ...event, data: event.data ?? '' } as SseEvent;
+          event = {};
+          continue;
+        }
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? '' : line.slice(colon + 1);
+        if (value.startsWith(' ')) value = value.slice(1);
+        if (field === 'data') event.data = event.data === undefined ? value : `${event.data}\n${value}`;
+        else if (field === 'id') event.id = value;
+        else if (field === 'event') event.event = value;
+        else if (field === 'retry' && /^\d+$/.test(value)) event.retry = Number(value);
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
