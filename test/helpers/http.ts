@@ -1,0 +1,44 @@
+import { serveHttp } from '../../src/adapters/index.js';
+import { createDemoServer } from '../../src/cli/demo.js';
+import type { McpServer } from '../../src/server/index.js';
+import { createStreamableHttpHandler, type StreamableHttpOptions } from '../../src/transports/index.js';
+
+/** The demo (or a given server) on an ephemeral loopback port. */
+export async function httpServer(
+  options: StreamableHttpOptions = {},
+  server: McpServer = createDemoServer(),
+) {
+  const handler = createStreamableHttpHandler(server, options);
+  const http = await serveHttp(handler, { port: 0 });
+  return {
+    url: http.url,
+    handler,
+    server,
+    async close() {
+      await handler.close();
+      await server.close(100);
+      await http.close();
+    },
+  };
+}
+
+export const MODERN_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+};
+
+export const JSON_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+
+/** Headers of a well-formed modern tools/call of `name`. */
+export function modernHeaders(method: string, name?: string): Record<string, string> {
+  return {
+    ...JSON_HEADERS,
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': method,
+    ...(name ? { 'mcp-name': name } : {}),
+  };
+}
