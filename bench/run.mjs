@@ -46,7 +46,7 @@ const P = QUICK
     };
 
 const IMPLEMENTATIONS = [
-  { id: 'mcpkit', label: 'mcpkit', script: 'servers/mcpkit.mjs', http: [] },
+  { id: 'mcpkit', label: 'mcpkit', script: 'servers/mcpkit.mjs', http: ['modern', 'legacy'] },
   { id: 'sdk-v1', label: 'sdk 1.32.2', script: 'servers/sdk-v1.mjs', http: ['legacy'] },
   { id: 'sdk-v2', label: 'server 2.4.0', script: 'servers/sdk-v2.mjs', http: ['modern', 'legacy'] },
   { id: 'raw', label: 'raw node', script: 'servers/raw.mjs', http: ['modern', 'legacy'] },
@@ -393,7 +393,6 @@ for (const s of results.scenarios) {
   }
   md.push('');
 }
-md.push('mcpkit has no Streamable HTTP transport yet: its HTTP rows read n/a until that lands.', '');
 
 const panels = flags.only
   ? []
@@ -412,6 +411,11 @@ const panels = flags.only
       };
     });
 
+if (flags.only) {
+  // A partial run prints its tables but leaves the full results in place.
+  process.stdout.write(`${md.join('\n')}\n`);
+  process.exit(0);
+}
 mkdirSync(here('results'), { recursive: true });
 if (!flags['report-only'])
   writeFileSync(here('results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -1,7 +1,9 @@
-// mcpkit's benchmark server (stdio; Streamable HTTP arrives with its own issue).
+// mcpkit's benchmark server: stdio, or Streamable HTTP serving both eras on one endpoint.
+import { createServer } from 'node:http';
+import { toNodeListener } from '../../dist/adapters/index.mjs';
 import { McpServer } from '../../dist/server/index.mjs';
-import { serveStdio } from '../../dist/transports/index.mjs';
-import { BIG_TEXT, EXTRA_TOOLS, held, memory, options, release } from './options.mjs';
+import { createStreamableHttpHandler, serveStdio } from '../../dist/transports/index.mjs';
+import { announce, BIG_TEXT, EXTRA_TOOLS, held, memory, options, release } from './options.mjs';
 
 const server = new McpServer({ name: 'bench-mcpkit', version: '1' });
 const object = { type: 'object', properties: { text: { type: 'string' } } };
@@ -15,8 +17,14 @@ server.tool('mem', {}, () => JSON.stringify(memory()));
 for (let i = 0; i < EXTRA_TOOLS; i++)
   server.tool(`tool_${i}`, { description: `Tool number ${i}`, input: object }, () => 'ok');
 
-if (options.transport !== 'stdio') {
-  process.stderr.write('mcpkit: Streamable HTTP is not built yet\n');
-  process.exit(2);
+if (options.transport === 'stdio') {
+  await serveStdio(server);
+} else {
+  const handler = createStreamableHttpHandler(server);
+  const listener = toNodeListener(handler);
+  const http = createServer((req, res) => {
+    if (req.url === '/__mem') return res.end(JSON.stringify({ ...memory(), sessions: handler.sessionCount }));
+    listener(req, res);
+  });
+  announce(http);
 }
-await serveStdio(server);
