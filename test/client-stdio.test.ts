@@ -187,3 +187,18 @@ describe('mcpkit inspect and call', () => {
     expect(badJson.stderr).toContain('The tool arguments are not valid JSON');
   });
 });
+
+describe('mcpkit inspect and call over Streamable HTTP', () => {
+  it('inspects and calls the demo by URL', async () => {
+    const { httpServer } = await import('./helpers/http.js');
+    const server = await httpServer();
+    try {
+      const { stdout } = await run(node, [CLI, 'inspect', server.url]);
+      expect(stdout).toContain('Era:           modern (2026-07-28)');
+      const call = await run(node, [CLI, 'call', server.url, 'echo', '{"text":"via url"}']);
+      expect(call.stdout.trim()).toBe('via url');
+    } finally {
+      await server.close();
+    }
+  });
+});

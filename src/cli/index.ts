@@ -19,6 +19,7 @@ Commands:
                                           call a tool and print its result
 
 Targets:
+  http(s)://host/path                     a Streamable HTTP endpoint
   --stdio "<command line>"                spawn a server and talk to it over stdio
 
 Options:

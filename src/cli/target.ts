@@ -1,5 +1,5 @@
 import { Client, type ClientOptions } from '../client/index.js';
-import { StdioClientTransport } from '../transports/index.js';
+import { StdioClientTransport, StreamableHttpClientTransport } from '../transports/index.js';
 import { splitCommandLine } from './command-line.js';
 
 export interface TargetOptions {
@@ -9,22 +9,24 @@ export interface TargetOptions {
   timeoutMs?: number;
 }
 
-/** Connects a client to the server a command names: `--stdio "<command line>"` (URLs come with Streamable HTTP). */
+/** Connects a client to the server a command names: an http(s) URL or `--stdio "<command line>"`. */
 export async function connectTarget(target: TargetOptions): Promise<Client> {
-  if (target.url)
-    throw new Error(
-      'http(s) targets need the Streamable HTTP transport, which this build does not have yet; use --stdio',
-    );
-  if (!target.stdio) throw new Error('Name a server: --stdio "<command line>"');
+  const options: ClientOptions = {
+    ...(target.era ? { era: target.era } : {}),
+    ...(target.timeoutMs ? { requestTimeoutMs: target.timeoutMs } : {}),
+  };
+  const client = new Client({ name: 'mcpkit-cli', version: '0.1.0' }, options);
+  if (target.url) {
+    try {
+      await client.connect(new StreamableHttpClientTransport(target.url));
+    } catch (error) {
+      throw new Error(`Could not connect to ${target.url}: ${(error as Error).message}`);
+    }
+    return client;
+  }
+  if (!target.stdio) throw new Error('Name a server: an http(s) URL or --stdio "<command line>"');
   const [command, ...args] = splitCommandLine(target.stdio);
   if (!command) throw new Error('--stdio needs a command line');
-  const client = new Client(
-    { name: 'mcpkit-cli', version: '0.1.0' },
-    {
-      ...(target.era ? { era: target.era } : {}),
-      ...(target.timeoutMs ? { requestTimeoutMs: target.timeoutMs } : {}),
-    },
-  );
   let stderr = '';
   const transport = new StdioClientTransport({
     command,

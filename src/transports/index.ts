@@ -3,6 +3,7 @@ export { type StdioClientOptions, StdioClientTransport } from './stdio/client.js
 export { LineSplitter } from './stdio/lines.js';
 export { type Servable, serveStdio } from './stdio/serve.js';
 export { type StdioServerOptions, StdioServerTransport } from './stdio/server.js';
+export { type StreamableHttpClientOptions, StreamableHttpClientTransport } from './streamable-http/client.js';
 export { type EventStore, InMemoryEventStore } from './streamable-http/event-store.js';
 export {
   createStreamableHttpHandler,

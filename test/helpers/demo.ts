@@ -40,3 +40,17 @@ export function fixtureCommand(name: string): { command: string; args: string[] 
     args: [fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))],
   };
 }
+
+/** Starts a fixture server's HTTP mode; resolves with its URL and a stop function. */
+export async function fixtureHttp(name: string): Promise<{ url: string; stop(): void }> {
+  const { spawn } = await import('node:child_process');
+  const { command, args } = fixtureCommand(name);
+  const child = spawn(command, [...args, '--http'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout
+      .setEncoding('utf8')
+      .once('data', (line: string) => resolve(/listening (\d+)/.exec(line)?.[1] ?? ''));
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/mcp`, stop: () => void child.kill() };
+}

@@ -1,0 +1,296 @@
+import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { RequestId } from '../../protocol/jsonrpc.js';
+import { encodeHeaderValue, type HeaderAnnotation, headerAnnotations } from '../../protocol/mcp-headers.js';
+import { META } from '../../protocol/meta.js';
+import { readEvents } from './sse.js';
+
+export interface StreamableHttpClientOptions {
+  /** Extra headers on every request (authorization, tenant...), or a function that makes them. */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  /** A fetch to use instead of the global one (proxies, tests, instrumentation). */
+  fetch?: typeof fetch;
+  /** Reconnection of legacy SSE streams: attempts, and the delay when the server sent no `retry`. */
+  maxReconnects?: number;
+  reconnectDelayMs?: number;
+  /** Called when a listed tool is dropped for invalid `x-mcp-header` annotations. */
+  onInvalidTool?: (name: string, reason: string) => void;
+}
+
+type Message = {
+  id?: RequestId;
+  method?: string;
+  params?: Record<string, any>;
+  result?: Record<string, any>;
+  error?: unknown;
+};
+
+const NAME_FIELD: Record<string, 'name' | 'uri'> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+};
+
+function valueAt(args: unknown, path: string[]): unknown {
+  let value = args;
+  for (const key of path)
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}
+
+/**
+ * Streamable HTTP, client side, for both eras. It reads what it sends: a modern request gets the
+ * mirrored `MCP-Protocol-Version`/`Mcp-Method`/`Mcp-Name`/`Mcp-Param-*` headers, a legacy one the
+ * session id and negotiated version; so the Client above stays era-blind.
+ */
+export class StreamableHttpClientTransport implements Transport {
+  private sink?: TransportSink;
+  private sessionId?: string;
+  private protocolVersion?: string;
+  private readonly modernInFlight = new Map<RequestId, AbortController>();
+  private readonly toolHeaders = new Map<string, HeaderAnnotation[]>();
+  private readonly pendingMethods = new Map<RequestId, string>();
+  private readonly streams = new Set<AbortController>();
+  private closed = false;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(
+    readonly url: URL | string,
+    private readonly options: StreamableHttpClientOptions = {},
+  ) {
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  async start(sink: TransportSink): Promise<void> {
+    this.sink = sink;
+    this.closed = false;
+  }
+
+  async send(frame: string, _options?: SendOptions): Promise<void> {
+    if (this.closed) throw new Error('The transport is closed');
+    const message = JSON.parse(frame) as Message;
+    const modern = message.params?._meta?.[META.protocolVersion] as string | undefined;
+    if (message.method === 'notifications/cancelled') {
+      // 2026-07-28: closing the response stream is the cancellation; nothing is posted.
+      const controller = this.modernInFlight.get(message.params?.requestId);
+      if (controller) return controller.abort();
+    }
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers),
+    };
+    if (modern !== undefined && message.method) {
+      headers['mcp-protocol-version'] = modern;
+      headers['mcp-method'] = message.method;
+      const field = NAME_FIELD[message.method];
+      if (field && typeof message.params?.[field] === 'string')
+        headers['mcp-name'] = encodeHeaderValue(message.params[field]);
+      if (message.method === 'tools/call') {
+        for (const a of this.toolHeaders.get(message.params?.name) ?? []) {
+          const value = valueAt(message.params?.arguments, a.path);
+          if (value !== undefined && value !== null)
+            headers[`mcp-param-${a.name}`] = encodeHeaderValue(String(value));
+        }
+      }
+    } else {
+      if (this.sessionId) headers['mcp-session-id'] = this.sessionId;
+      if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
+    }
+    const isRequest = message.method !== undefined && message.id !== undefined;
+    const controller = new AbortController();
+    if (isRequest) {
+      this.pendingMethods.set(message.id!, message.method!);
+      if (modern !== undefined) this.modernInFlight.set(message.id!, controller);
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.url, {
+        method: 'POST',
+        headers,
+        body: frame,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      this.forget(message.id);
+      if (controller.signal.aborted) return;
+      if (isRequest) this.fail(message.id!, `Cannot reach ${String(this.url)}: ${(error as Error).message}`);
+      return;
+    }
+    const session = response.headers.get('mcp-session-id');
+    if (session) this.sessionId = session;
+    if (response.status === 202) {
+      await response.body?.cancel();
+      if (message.method === 'notifications/initialized') void this.openGetStream();
+      return;
+    }
+    void this.consume(response, message, controller).finally(() => this.forget(message.id));
+  }
+
+  private forget(id: RequestId | undefined): void {
+    if (id === undefined) return;
+    this.modernInFlight.delete(id);
+  }
+
+  /** Reads one POST's answer: JSON, an SSE stream, or an HTTP error turned into a JSON-RPC one. */
+  private async consume(response: Response, message: Message, controller: AbortController): Promise<void> {
+    const type = response.headers.get('content-type') ?? '';
+    try {
+      if (type.includes('text/event-stream') && response.body) {
+        const done = await this.readStream(response.body, message.id);
+        // A legacy stream that ended before its answer resumes on a GET (2025-11-25 resumability).
+        if (!done.answered && done.lastEventId && message.id !== undefined && !controller.signal.aborted) {
+          await this.resume(done.lastEventId, done.retryMs, message.id);
+        }
+        return;
+      }
+      const text = await response.text();
+      if (type.includes('application/json') && text) {
+        this.receive(text);
+        return;
+      }
+      if (message.id !== undefined && message.method) {
+        const expired =
+          response.status === 404 &&
+          this.sessionId !== undefined &&
+          message.params?._meta?.[META.protocolVersion] === undefined;
+        this.fail(
+          message.id,
+          expired
+            ? 'The MCP session expired or is unknown to the server (HTTP 404)'
+            : `HTTP ${response.status} ${response.statusText}`,
+        );
+      }
+    } catch (error) {
+      if (!controller.signal.aborted && message.id !== undefined)
+        this.fail(message.id, `The response stream broke: ${(error as Error).message}`);
+    }
+  }
+
+  private async readStream(body: ReadableStream<Uint8Array>, answerId: RequestId | undefined) {
+    let answered = false;
+    let lastEventId: string | undefined;
+    let retryMs: number | undefined;
+    for await (const event of readEvents(body)) {
+      if (event.id !== undefined) lastEventId = event.id;
+      if (event.retry !== undefined) retryMs = event.retry;
+      if (!event.data) continue; // a priming event
+      this.receive(event.data);
+      if (
+        answerId !== undefined &&
+        event.data.includes(`"id":${JSON.stringify(answerId)}`) &&
+        !event.data.includes('"method"')
+      )
+        answered = true;
+    }
+    return { answered, lastEventId, retryMs };
+  }
+
+  private async resume(lastEventId: string, retryMs: number | undefined, answerId: RequestId): Promise<void> {
+    for (let attempt = 0; attempt < (this.options.maxReconnects ?? 3) && !this.closed; attempt++) {
+      await new Promise((r) => setTimeout(r, retryMs ?? this.options.reconnectDelayMs ?? 1000));
+      const response = await this.get(lastEventId).catch(() => undefined);
+      if (!response?.ok || !response.body) continue;
+      const done = await this.readStream(response.body, answerId);
+      if (done.answered) return;
+      if (done.lastEventId) lastEventId = done.lastEventId;
+    }
+    this.fail(answerId, 'The response stream ended and could not be resumed');
+  }
+
+  private async get(lastEventId?: string): Promise<Response> {
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      ...(typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers),
+      ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}),
+      ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
+      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+    };
+    const controller = new AbortController();
+    this.streams.add(controller);
+    return this.fetchImpl(this.url, { method: 'GET', headers, signal: controller.signal });
+  }
+
+  /** The legacy standalone stream for unsolicited messages; reconnects with Last-Event-ID. */
+  private async openGetStream(): Promise<void> {
+    let lastEventId: string | undefined;
+    let retryMs: number | undefined;
+    for (let failures = 0; !this.closed && failures <= (this.options.maxReconnects ?? 3); ) {
+      const response = await this.get(lastEventId).catch(() => undefined);
+      if (response?.status === 405) return; // the server offers no GET stream
+      if (!response?.ok || !response.body) {
+        failures++;
+      } else {
+        failures = 0;
+        try {
+          for await (const event of readEvents(response.body)) {
+            if (event.id !== undefined) lastEventId = event.id;
+            if (event.retry !== undefined) retryMs = event.retry;
+            if (event.data) this.receive(event.data);
+          }
+        } catch {
+          failures++;
+        }
+      }
+      if (this.closed) return;
+      await new Promise((r) => setTimeout(r, retryMs ?? this.options.reconnectDelayMs ?? 1000));
+    }
+  }
+
+  /** Learns what later requests need (negotiated version, tool headers) from answers, then delivers them. */
+  private receive(text: string): void {
+    let message: Message;
+    try {
+      message = JSON.parse(text) as Message;
+    } catch {
+      this.sink?.onFrame(text); // the peer answers the parse error
+      return;
+    }
+    const method =
+      message.id !== undefined && !message.method ? this.pendingMethods.get(message.id) : undefined;
+    if (method) this.pendingMethods.delete(message.id!);
+    if (method === 'initialize' && typeof message.result?.protocolVersion === 'string')
+      this.protocolVersion = message.result.protocolVersion;
+    if (method === 'tools/list' && Array.isArray(message.result?.tools)) {
+      const kept = message.result.tools.filter(
+        (tool: { name: string; inputSchema?: Record<string, unknown> }) => {
+          try {
+            this.toolHeaders.set(tool.name, headerAnnotations(tool.inputSchema ?? {}));
+            return true;
+          } catch (error) {
+            // 2026-07-28: a tool with invalid x-mcp-header annotations is left out of the list.
+            this.options.onInvalidTool?.(tool.name, (error as Error).message);
+            return false;
+          }
+        },
+      );
+      if (kept.length !== message.result.tools.length) {
+        this.sink?.onFrame(JSON.stringify({ ...message, result: { ...message.result, tools: kept } }));
+        return;
+      }
+    }
+    this.sink?.onFrame(text);
+  }
+
+  private fail(id: RequestId, message: string): void {
+    this.pendingMethods.delete(id);
+    this.sink?.onFrame(
+      JSON.stringify({ jsonrpc: '2.0', id, error: { code: ErrorCode.ConnectionClosed, message } }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.modernInFlight.values()) c.abort();
+    for (const c of this.streams) c.abort();
+    if (this.sessionId) {
+      // Ends the legacy session on the server; a server that does not allow it answers 405.
+      await this.fetchImpl(this.url, {
+        method: 'DELETE',
+        headers: { 'mcp-session-id': this.sessionId },
+      }).catch(() => {});
+    }
+    this.sink?.onClose();
+  }
+}
