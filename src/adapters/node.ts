@@ -63,6 +63,8 @@ export interface ServeHttpOptions {
   host?: string;
   /** The endpoint path; other paths answer 404. */
   path?: string;
+  /** More handlers by path (the 2024-11-05 SSE and messages endpoints, health checks...). */
+  routes?: Record<string, WebHandler>;
 }
 
 /** Serves a web handler on node:http with request and header timeouts on. */
@@ -71,10 +73,12 @@ export async function serveHttp(
   options: ServeHttpOptions = {},
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const path = options.path ?? '/mcp';
-  const listener = toNodeListener(handler);
+  const listeners = new Map([[path, toNodeListener(handler)]]);
+  for (const [route, routeHandler] of Object.entries(options.routes ?? {}))
+    listeners.set(route, toNodeListener(routeHandler));
   const server = createServer({ headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) {
+    const listener = listeners.get(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (!listener) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
       return;
     }

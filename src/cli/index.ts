@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { serveHttp } from '../adapters/index.js';
 import type { CallToolResult } from '../protocol/index.js';
-import { createStreamableHttpHandler, serveStdio } from '../transports/index.js';
+import { createLegacySseHandler, createStreamableHttpHandler, serveStdio } from '../transports/index.js';
 import { createDemoServer } from './demo.js';
 import { formatInspection, inspect } from './inspect.js';
 import { connectTarget, type TargetOptions } from './target.js';
@@ -90,12 +90,18 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return undefined;
     }
     const handler = createStreamableHttpHandler(demo);
+    // Old (2024-11-05) clients: GET /sse for the event stream, POST /messages for messages.
+    const legacySse = createLegacySseHandler(demo);
     const http = await serveHttp(handler, {
       port: Number(values.port),
       ...(values.host ? { host: values.host } : {}),
+      routes: { '/sse': legacySse, '/messages': legacySse },
     });
-    process.stderr.write(`mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras)\n`);
+    process.stderr.write(
+      `mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras; HTTP+SSE on /sse)\n`,
+    );
     const stop = async () => {
+      await legacySse.close();
       await handler.close();
       await demo.close(500);
       await http.close();

@@ -1,3 +1,5 @@
+export { type LegacySseClientOptions, LegacySseClientTransport } from './legacy-sse/client.js';
+export { createLegacySseHandler, type LegacySseOptions } from './legacy-sse/server.js';
 export { createLinkedPair } from './memory/linked-pair.js';
 export { type StdioClientOptions, StdioClientTransport } from './stdio/client.js';
 export { LineSplitter } from './stdio/lines.js';

@@ -42,15 +42,21 @@ export function fixtureCommand(name: string): { command: string; args: string[] 
 }
 
 /** Starts a fixture server's HTTP mode; resolves with its URL and a stop function. */
-export async function fixtureHttp(name: string): Promise<{ url: string; stop(): void }> {
+export async function fixtureHttp(
+  name: string,
+  mode: '--http' | '--sse' = '--http',
+): Promise<{ url: string; stop(): void }> {
   const { spawn } = await import('node:child_process');
   const { command, args } = fixtureCommand(name);
-  const child = spawn(command, [...args, '--http'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(command, [...args, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout
       .setEncoding('utf8')
       .once('data', (line: string) => resolve(/listening (\d+)/.exec(line)?.[1] ?? ''));
     child.once('exit', (code) => reject(new Error(`${name} exited with code ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}/mcp`, stop: () => void child.kill() };
+  return {
+    url: `http://127.0.0.1:${port}/${mode === '--sse' ? 'sse' : 'mcp'}`,
+    stop: () => void child.kill(),
+  };
 }

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
 import { encodeHeaderValue, type HeaderAnnotation, headerAnnotations } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
+import { LegacySseClientTransport } from '../legacy-sse/client.js';
 import { readEvents } from './sse.js';
 
 export interface StreamableHttpClientOptions {
@@ -31,6 +32,22 @@ const NAME_FIELD: Record<string, 'name' | 'uri'> = {
   'resources/read': 'uri',
 };
 
+const MODERN_CODES = new Set([
+  ErrorCode.HeaderMismatch,
+  ErrorCode.MissingRequiredClientCapability,
+  ErrorCode.UnsupportedProtocolVersion,
+  ErrorCode.MethodNotFound,
+]);
+
+/** A body a modern server sends with 400/404: a JSON-RPC error with a modern code. */
+function isModernError(text: string): boolean {
+  try {
+    return MODERN_CODES.has((JSON.parse(text) as { error?: { code?: number } }).error?.code as never);
+  } catch {
+    return false;
+  }
+}
+
 function valueAt(args: unknown, path: string[]): unknown {
   let value = args;
   for (const key of path)
@@ -53,6 +70,9 @@ export class StreamableHttpClientTransport implements Transport {
   private readonly streams = new Set<AbortController>();
   private closed = false;
   private readonly fetchImpl: typeof fetch;
+  /** Set when the server turned out to speak only the 2024-11-05 HTTP+SSE transport. */
+  private fallback?: LegacySseClientTransport;
+  private probedFallback = false;
 
   constructor(
     readonly url: URL | string,
@@ -66,8 +86,9 @@ export class StreamableHttpClientTransport implements Transport {
     this.closed = false;
   }
 
-  async send(frame: string, _options?: SendOptions): Promise<void> {
+  async send(frame: string, options?: SendOptions): Promise<void> {
     if (this.closed) throw new Error('The transport is closed');
+    if (this.fallback) return this.fallback.send(frame, options);
     const message = JSON.parse(frame) as Message;
     const modern = message.params?._meta?.[META.protocolVersion] as string | undefined;
     if (message.method === 'notifications/cancelled') {
@@ -119,12 +140,43 @@ export class StreamableHttpClientTransport implements Transport {
     }
     const session = response.headers.get('mcp-session-id');
     if (session) this.sessionId = session;
+    if (!this.probedFallback && [400, 404, 405].includes(response.status)) {
+      this.probedFallback = true;
+      const text = await response.text();
+      if (!isModernError(text) && (await this.tryLegacySse(frame))) return;
+      if (text && (response.headers.get('content-type') ?? '').includes('application/json'))
+        this.receive(text);
+      else if (isRequest) this.fail(message.id!, `HTTP ${response.status} ${response.statusText}`);
+      return;
+    }
+    this.probedFallback = true;
     if (response.status === 202) {
       await response.body?.cancel();
       if (message.method === 'notifications/initialized') void this.openGetStream();
       return;
     }
     void this.consume(response, message, controller).finally(() => this.forget(message.id));
+  }
+
+  /**
+   * Backward compatibility (2026-07-28 transports): a POST refused with 400/404/405 and no modern
+   * error may mean a 2024-11-05 server; its GET opens an SSE stream that starts with `endpoint`.
+   */
+  private async tryLegacySse(frame: string): Promise<boolean> {
+    const headers =
+      typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers;
+    const legacy = new LegacySseClientTransport(this.url, {
+      ...(headers ? { headers } : {}),
+      fetch: this.fetchImpl,
+    });
+    try {
+      await legacy.start(this.sink!);
+    } catch {
+      return false;
+    }
+    this.fallback = legacy;
+    await legacy.send(frame);
+    return true;
   }
 
   private forget(id: RequestId | undefined): void {
@@ -282,6 +334,7 @@ export class StreamableHttpClientTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.fallback) return this.fallback.close();
     for (const c of this.modernInFlight.values()) c.abort();
     for (const c of this.streams) c.abort();
     if (this.sessionId) {

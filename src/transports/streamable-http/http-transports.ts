@@ -5,7 +5,7 @@ import type { Exchange } from './exchange.js';
 import type { SseStream } from './sse.js';
 
 /** Frames the HTTP handler feeds to a server connection, and how it tells the peer to cancel. */
-abstract class HttpTransport implements Transport {
+export abstract class HttpTransport implements Transport {
   protected sink?: TransportSink;
   closed = false;
 

@@ -1,0 +1,67 @@
+import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import { readEvents } from '../streamable-http/sse.js';
+
+export interface LegacySseClientOptions {
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The 2024-11-05 HTTP+SSE transport, client side: one GET event stream for everything the server
+ * sends; each message is POSTed to the URL the first `endpoint` event names.
+ */
+export class LegacySseClientTransport implements Transport {
+  private sink?: TransportSink;
+  private endpoint?: URL;
+  private readonly controller = new AbortController();
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(
+    readonly url: URL | string,
+    private readonly options: LegacySseClientOptions = {},
+  ) {
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  async start(sink: TransportSink): Promise<void> {
+    this.sink = sink;
+    const response = await this.fetchImpl(this.url, {
+      headers: { accept: 'text/event-stream', ...this.options.headers },
+      signal: this.controller.signal,
+    });
+    if (!response.ok || !response.body) throw new Error(`The SSE endpoint answered HTTP ${response.status}`);
+    const events = readEvents(response.body);
+    const first = await events.next();
+    if (first.done || first.value.event !== 'endpoint')
+      throw new Error('The SSE stream did not begin with an endpoint event');
+    this.endpoint = new URL(first.value.data, this.url);
+    if (this.endpoint.origin !== new URL(this.url).origin)
+      throw new Error('The endpoint event names another origin');
+    void (async () => {
+      try {
+        for await (const event of events)
+          if ((event.event ?? 'message') === 'message' && event.data) this.sink?.onFrame(event.data);
+        this.sink?.onClose(new Error('The SSE stream ended'));
+      } catch (error) {
+        if (!this.controller.signal.aborted) this.sink?.onClose(error as Error);
+      }
+    })();
+  }
+
+  async send(frame: string, _options?: SendOptions): Promise<void> {
+    if (!this.endpoint) throw new Error('The transport is not started');
+    const response = await this.fetchImpl(this.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...this.options.headers },
+      body: frame,
+    });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`POST ${this.endpoint.pathname} answered HTTP ${response.status}`);
+  }
+
+  async close(): Promise<void> {
+    if (this.controller.signal.aborted) return;
+    this.controller.abort();
+    this.sink?.onClose();
+  }
+}

@@ -1,0 +1,85 @@
+import type { SendOptions } from '../../engine/transport.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { McpServer } from '../../server/mcp-server.js';
+import { HttpError, readBody } from '../streamable-http/body.js';
+import { HttpTransport } from '../streamable-http/http-transports.js';
+import { checkOrigin, type OriginPolicy } from '../streamable-http/security.js';
+import { SSE_HEADERS, SseStream } from '../streamable-http/sse.js';
+
+export interface LegacySseOptions extends OriginPolicy {
+  /** Where clients POST their messages; the `endpoint` event names it. */
+  messagesPath?: string;
+  maxBodyBytes?: number;
+  maxSessions?: number;
+  keepAliveMs?: number;
+}
+
+/** One 2024-11-05 session: the GET event stream carries everything the server sends. */
+class SseSessionTransport extends HttpTransport {
+  constructor(readonly stream: SseStream) {
+    super();
+  }
+
+  async send(frame: string, _options?: SendOptions): Promise<void> {
+    this.stream.send({ event: 'message', data: frame });
+  }
+
+  override async close(): Promise<void> {
+    this.stream.close();
+    await super.close();
+  }
+}
+
+/**
+ * The deprecated HTTP+SSE transport of 2024-11-05, for old clients: GET opens an event stream whose
+ * first event, `endpoint`, names the URL to POST messages to; answers come back on the stream.
+ */
+export function createLegacySseHandler(server: McpServer, options: LegacySseOptions = {}) {
+  const sessions = new Map<string, SseSessionTransport>();
+  const messagesPath = options.messagesPath ?? '/messages';
+
+  async function open(request: Request): Promise<Response> {
+    if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? '*/*'))
+      throw new HttpError(406, 'Not Acceptable: text/event-stream');
+    if (sessions.size >= (options.maxSessions ?? 10_000)) throw new HttpError(503, 'Too many sessions');
+    const id = crypto.randomUUID();
+    const stream = new SseStream(() => {
+      const transport = sessions.get(id);
+      sessions.delete(id);
+      void transport?.close();
+    }, options.keepAliveMs ?? 15_000);
+    const transport = new SseSessionTransport(stream);
+    sessions.set(id, transport);
+    await server.connect(transport);
+    stream.send({ event: 'endpoint', data: `${messagesPath}?sessionId=${id}` });
+    return new Response(stream.body, { status: 200, headers: SSE_HEADERS });
+  }
+
+  async function post(request: Request): Promise<Response> {
+    const id = new URL(request.url).searchParams.get('sessionId');
+    const transport = id ? sessions.get(id) : undefined;
+    if (!transport) throw new HttpError(404, 'Session not found');
+    if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
+      throw new HttpError(415, 'Unsupported Media Type: use application/json');
+    transport.deliver(await readBody(request, options.maxBodyBytes ?? 1024 * 1024));
+    return new Response('Accepted', { status: 202 });
+  }
+
+  const handler = async (request: Request): Promise<Response> => {
+    try {
+      checkOrigin(request, options);
+      if (request.method === 'GET') return await open(request);
+      if (request.method === 'POST') return await post(request);
+      throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'GET, POST' });
+    } catch (error) {
+      if (error instanceof HttpError) return error.toResponse();
+      return new HttpError(500, 'Internal error', ErrorCode.InternalError).toResponse();
+    }
+  };
+  return Object.assign(handler, {
+    async close() {
+      await Promise.allSettled([...sessions.values()].map((t) => t.close()));
+      sessions.clear();
+    },
+  });
+}
