@@ -1,1 +1,3 @@
-export { type ServeHttpOptions, serveHttp, toNodeListener, type WebHandler } from './node.js';
+export { expressHandler } from './express.js';
+export { honoHandler } from './hono.js';
+export { handleNode, type ServeHttpOptions, serveHttp, toNodeListener, type WebHandler } from './node.js';
