@@ -18,6 +18,7 @@ describe('package exports', () => {
     'mcpkit/server',
     'mcpkit/client',
     'mcpkit/transports',
+    'mcpkit/adapters',
   ])('%s loads as ESM and CJS', (entry) => {
     const esm = run(`const m = await import('${entry}'); console.log(Object.keys(m).length > 0)`, 'module');
     const cjs = run(`const m = require('${entry}'); console.log(Object.keys(m).length > 0)`, 'commonjs');
