@@ -49,7 +49,10 @@ export async function probe(
         { _meta: envelope(revision, info, capabilities) },
         { timeoutMs },
       );
-      const offered = Array.isArray(result.supportedVersions) ? (result.supportedVersions as string[]) : [];
+      // Some legacy servers answer any method with an empty result: that is no DiscoverResult.
+      if (!Array.isArray(result.supportedVersions))
+        return { kind: 'legacy', reason: 'server/discover gave no supportedVersions' };
+      const offered = result.supportedVersions as string[];
       const chosen = offered.includes(revision) ? revision : preferred.find((v) => offered.includes(v));
       if (!chosen) throw mismatch(offered);
       return { kind: 'modern', revision: chosen, server: identityOf(result), discover: result };
