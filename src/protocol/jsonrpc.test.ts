@@ -4,7 +4,8 @@ import { ErrorCode } from './errors.js';
 import { DEFAULT_DECODE_LIMITS, type Decoded, decode, encode, type JsonRpcMessage } from './jsonrpc.js';
 
 const id = fc.oneof(fc.string({ maxLength: 20 }), fc.integer());
-const json = fc.jsonValue({ maxDepth: 5 });
+// "__proto__" keys are refused by design (tested below), so the round trips leave them out.
+const json = fc.jsonValue({ maxDepth: 5 }).filter((v) => !JSON.stringify(v).includes('"__proto__"'));
 const params = fc.dictionary(
   fc.string({ maxLength: 10 }).filter((k) => k !== '__proto__'),
   json,

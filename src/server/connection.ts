@@ -94,8 +94,8 @@ export class ServerConnection {
     const version = (incoming.message.params?._meta as Record<string, unknown> | undefined)?.[
       META.protocolVersion
     ];
-    if (version !== undefined && incoming.message.method !== 'initialize')
-      return this.serveModern(incoming, version);
+    // A request naming its version in _meta is modern; initialize among them is a removed method.
+    if (version !== undefined) return this.serveModern(incoming, version);
     return this.serveLegacy(incoming);
   }
 

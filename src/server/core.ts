@@ -32,6 +32,7 @@ export interface ServerCore {
   readonly instructions?: string;
   readonly pageSize: number;
   readonly modernRevisions: readonly ModernRevision[];
+  readonly legacyRevisions: readonly LegacyRevision[];
   readonly tools: Registry<RegisteredTool>;
   readonly resources: Registry<RegisteredResource>;
   readonly templates: Registry<RegisteredTemplate>;

@@ -127,7 +127,8 @@ export const methods: Record<string, MethodHandler> = {
 
   async 'server/discover'(core) {
     return {
-      supportedVersions: [...core.modernRevisions],
+      // A dual-era server supports its legacy revisions too (through initialize).
+      supportedVersions: [...core.modernRevisions, ...core.legacyRevisions],
       capabilities: core.capabilities(),
       ...(core.instructions ? { instructions: core.instructions } : {}),
       _meta: { [META.serverInfo]: core.info },

@@ -44,7 +44,7 @@ describe('per-request version and metadata (2026-07-28 versioning)', () => {
     const r = (await w.request('server/discover', modern())).result;
     expect(r).toMatchObject({
       resultType: 'complete',
-      supportedVersions: ['2026-07-28'],
+      supportedVersions: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
       capabilities: { tools: { listChanged: true }, resources: { subscribe: true } },
       instructions: 'hi',
       _meta: { [META.serverInfo]: { name: 'modern-test', version: '2.0.0' } },

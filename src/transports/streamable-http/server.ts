@@ -155,22 +155,47 @@ export function createStreamableHttpHandler(
     const version = (first as { params?: { _meta?: Record<string, unknown> } }).params?._meta?.[
       META.protocolVersion
     ];
-    if (
-      decoded.kind === 'message' &&
-      method !== undefined &&
-      method !== 'initialize' &&
-      version !== undefined
-    ) {
-      return modern(request, first as JsonRpcMessage & { method: string }, String(version), text, sseAllowed);
+    const headerVersion = request.headers.get('mcp-protocol-version');
+    const id =
+      'id' in first && (typeof first.id === 'string' || typeof first.id === 'number') ? first.id : null;
+    // Modern: the body names its version in _meta, or the header names a version past the legacy ones.
+    const isModern =
+      version !== undefined ||
+      (headerVersion !== null && !isLegacyRevision(headerVersion) && headerVersion > '2025-11-25');
+    try {
+      if (decoded.kind === 'message' && method !== undefined && isModern) {
+        return await modern(request, first as JsonRpcMessage & { method: string }, version, text, sseAllowed);
+      }
+      return await legacy(request, messages, text, sseAllowed);
+    } catch (error) {
+      // Every error answer carries the id of the request it refuses.
+      if (error instanceof HttpError) return error.toResponse(id);
+      throw error;
     }
-    return legacy(request, messages, text, sseAllowed);
   }
 
   function checkModernHeaders(
     request: Request,
     message: { method: string; params?: Record<string, any> },
-    version: string,
+    version: unknown,
   ): void {
+    // Missing per-request metadata is invalid params, answered with 400 (2026-07-28 versioning).
+    const meta = message.params?._meta;
+    if (typeof version !== 'string') {
+      throw new HttpError(
+        400,
+        `Invalid params: _meta["${META.protocolVersion}"] is required`,
+        ErrorCode.InvalidParams,
+      );
+    }
+    const capabilities = meta?.[META.clientCapabilities];
+    if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) {
+      throw new HttpError(
+        400,
+        `Invalid params: _meta["${META.clientCapabilities}"] is required`,
+        ErrorCode.InvalidParams,
+      );
+    }
     const headerVersion = request.headers.get('mcp-protocol-version');
     if (headerVersion === null) throw mismatch('the MCP-Protocol-Version header is missing');
     if (headerVersion !== version)
@@ -220,7 +245,7 @@ export function createStreamableHttpHandler(
   async function modern(
     request: Request,
     message: JsonRpcMessage & { method: string },
-    version: string,
+    version: unknown,
     text: string,
     sseAllowed: boolean,
   ) {
@@ -235,7 +260,10 @@ export function createStreamableHttpHandler(
           error: {
             code: error.code,
             message: error.message,
-            data: { supported: [...server.modernRevisions, ...server.legacyRevisions], requested: version },
+            data: {
+              supported: [...server.modernRevisions, ...server.legacyRevisions],
+              requested: String(version),
+            },
           },
         };
         return new Response(JSON.stringify(body), {
