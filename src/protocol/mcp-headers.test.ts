@@ -58,6 +58,13 @@ describe('header value encoding', () => {
     expect(encodeHeaderValue('a\nb')).toMatch(/^=\?base64\?/);
   });
 
+  it('decodes the sentinel form strictly and takes anything else literally', () => {
+    expect(decodeHeaderValue('=?base64?SGVsbG8=?=')).toBe('Hello');
+    expect(() => decodeHeaderValue('=?base64?SGVsbG8?=')).toThrow(/Invalid Base64/);
+    expect(() => decodeHeaderValue('=?base64?SGVs!!!bG8=?=')).toThrow(/Invalid Base64/);
+    expect(decodeHeaderValue('SGVsbG8=')).toBe('SGVsbG8=');
+  });
+
   it('round-trips any string', () => {
     fc.assert(
       fc.property(fc.string(), (s) => {

@@ -90,9 +90,16 @@ export function encodeHeaderValue(value: string): string {
   return `=?base64?${btoa(String.fromCharCode(...new TextEncoder().encode(value)))}?=`;
 }
 
+/**
+ * Decodes a header value: the Base64 sentinel form strictly (canonical padding, Base64 alphabet,
+ * valid UTF-8; anything else throws), any other value as the literal it is.
+ */
 export function decodeHeaderValue(value: string): string {
-  const m = /^=\?base64\?([A-Za-z0-9+/=]*)\?=$/.exec(value);
-  return m
-    ? new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(m[1]!), (c) => c.charCodeAt(0)))
-    : value;
+  if (!value.startsWith('=?base64?') || !value.endsWith('?=')) return value;
+  const body = value.slice('=?base64?'.length, -2);
+  if (body.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(body))
+    throw new Error('Invalid Base64 in header value');
+  return new TextDecoder('utf-8', { fatal: true }).decode(
+    Uint8Array.from(atob(body), (c) => c.charCodeAt(0)),
+  );
 }

@@ -38,9 +38,17 @@ export interface RequestContext {
   readonly log: Logger;
   /** Reports progress when the client asked for it (a progressToken); otherwise does nothing. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
-  elicit(params: ElicitParams): Promise<ElicitResult>;
-  sample(params: CreateMessageParams): Promise<CreateMessageResult>;
-  roots(): Promise<Root[]>;
+  elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitResult>;
+  sample(params: CreateMessageParams, options?: InputOptions): Promise<CreateMessageResult>;
+  roots(options?: InputOptions): Promise<Root[]>;
+}
+
+export interface InputOptions {
+  /**
+   * The input's key in a modern InputRequiredResult (default: `input-N` in call order). Name it
+   * when a client or a test expects a stable key; keys must be unique within the request.
+   */
+  key?: string;
 }
 
 export class HandlerContext implements RequestContext {
@@ -107,22 +115,26 @@ export class HandlerContext implements RequestContext {
     });
   }
 
-  async elicit(params: ElicitParams): Promise<ElicitResult> {
-    return (await this.scope.asker.ask(
+  async elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitResult> {
+    const answer = await this.scope.asker.ask(
       'elicitation/create',
       params as Record<string, unknown>,
-    )) as ElicitResult;
+      options?.key,
+    );
+    return answer as ElicitResult;
   }
 
-  async sample(params: CreateMessageParams): Promise<CreateMessageResult> {
-    return (await this.scope.asker.ask(
+  async sample(params: CreateMessageParams, options?: InputOptions): Promise<CreateMessageResult> {
+    const answer = await this.scope.asker.ask(
       'sampling/createMessage',
       params as Record<string, unknown>,
-    )) as CreateMessageResult;
+      options?.key,
+    );
+    return answer as CreateMessageResult;
   }
 
-  async roots(): Promise<Root[]> {
-    return ((await this.scope.asker.ask('roots/list', {})) as { roots: Root[] }).roots;
+  async roots(options?: InputOptions): Promise<Root[]> {
+    return ((await this.scope.asker.ask('roots/list', {}, options?.key)) as { roots: Root[] }).roots;
   }
 }
 

@@ -1,6 +1,6 @@
 export type { Completer, CompletionPage } from './completion.js';
 export type { ServerConnection } from './connection.js';
-export type { Logger, RequestContext } from './context.js';
+export type { InputOptions, Logger, RequestContext } from './context.js';
 export {
   McpServer,
   type McpServerOptions,

@@ -15,7 +15,8 @@ const answerSchemas: Record<InputMethod, z.ZodTypeAny> = {
 
 /** Gets input from the client for a handler: by server-to-client request, or by MRTR. */
 export interface InputAsker {
-  ask(method: InputMethod, params: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** `key` names the input in an MRTR round (server-assigned; unique within the request). */
+  ask(method: InputMethod, params: Record<string, unknown>, key?: string): Promise<Record<string, unknown>>;
 }
 
 /** The capability a client must have declared for an input request, or undefined when it has. */

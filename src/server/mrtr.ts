@@ -34,8 +34,8 @@ export class MrtrRound implements InputAsker {
     return Object.keys(this.asked).length > 0;
   }
 
-  ask(method: InputMethod, params: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const key = `input-${this.next++}`;
+  ask(method: InputMethod, params: Record<string, unknown>, name?: string): Promise<Record<string, unknown>> {
+    const key = name ?? `input-${this.next++}`;
     if (key in this.answers) {
       try {
         return Promise.resolve(checkAnswer(method, this.answers[key]));

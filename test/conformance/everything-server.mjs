@@ -333,6 +333,153 @@ server.prompt(
   ],
 );
 
+// ---- 2026-07-28 scenarios: MRTR tools, written once (legacy sessions get real requests) ----
+const ask = (message, properties = { name: { type: 'string' } }) => ({
+  message,
+  requestedSchema: { type: 'object', properties },
+});
+const question = (text) => ({
+  messages: [{ role: 'user', content: { type: 'text', text } }],
+  maxTokens: 100,
+});
+const replyText = (r) => (Array.isArray(r.content) ? r.content[0]?.text : r.content?.text) ?? '';
+
+server.tool(
+  'test_missing_capability',
+  { description: 'Test tool requiring sampling' },
+  async (_args, ctx) => {
+    const r = await ctx.sample(question('This needs sampling'));
+    return text(replyText(r));
+  },
+);
+server.tool(
+  'test_input_required_result_elicitation',
+  { description: 'MRTR: returns InputRequiredResult with elicitation request' },
+  async (_args, ctx) => {
+    const r = await ctx.elicit(ask('What is your name?'), { key: 'user_name' });
+    return text(`Hello, ${r.content?.name ?? 'stranger'}!`);
+  },
+);
+server.tool(
+  'test_input_required_result_sampling',
+  { description: 'MRTR: returns InputRequiredResult with sampling request' },
+  async (_args, ctx) => {
+    const r = await ctx.sample(question('What is the capital of France?'), { key: 'capital_question' });
+    return text(replyText(r));
+  },
+);
+server.tool(
+  'test_input_required_result_list_roots',
+  { description: 'MRTR: returns InputRequiredResult with roots/list request' },
+  async (_args, ctx) => {
+    const roots = await ctx.roots({ key: 'client_roots' });
+    return text(`Roots: ${roots.map((r) => r.uri).join(', ')}`);
+  },
+);
+server.tool(
+  'test_input_required_result_request_state',
+  { description: 'MRTR: returns InputRequiredResult with requestState' },
+  async (_args, ctx) => {
+    const r = await ctx.elicit(ask('Confirm?', { ok: { type: 'boolean' } }), { key: 'confirmation' });
+    return text(`Confirmed: ${JSON.stringify(r.content ?? {})}`);
+  },
+);
+server.tool(
+  'test_input_required_result_multiple_inputs',
+  { description: 'MRTR: returns InputRequiredResult with multiple input requests' },
+  async (_args, ctx) => {
+    const [person, reply, roots] = await Promise.all([
+      ctx.elicit(ask('What is your name?'), { key: 'user_name' }),
+      ctx.sample(question('Say hello'), { key: 'greeting' }),
+      ctx.roots({ key: 'client_roots' }),
+    ]);
+    return text(`${person.content?.name ?? ''}|${replyText(reply)}|${roots.length} roots`);
+  },
+);
+server.tool(
+  'test_input_required_result_multi_round',
+  { description: 'MRTR: multi-round InputRequiredResult workflow' },
+  async (_args, ctx) => {
+    const name = await ctx.elicit(ask('What is your name?'), { key: 'user_name' });
+    const color = await ctx.elicit(ask('Favourite colour?', { color: { type: 'string' } }), {
+      key: 'favorite_color',
+    });
+    return text(`Multi-round complete for ${name.content?.name} who likes ${color.content?.color}`);
+  },
+);
+server.tool(
+  'test_input_required_result_tampered_state',
+  { description: 'MRTR: HMAC-signed requestState integrity test' },
+  async (_args, ctx) => {
+    const r = await ctx.elicit(ask('Anything?', { value: { type: 'string' } }), { key: 'value' });
+    return text(`Value: ${JSON.stringify(r.content ?? {})}`);
+  },
+);
+server.tool(
+  'test_input_required_result_capabilities',
+  { description: 'MRTR: respects client capabilities in inputRequests' },
+  async (_args, ctx) => {
+    // Asks only for what the client declared.
+    const caps = ctx.client.capabilities;
+    const asked = [];
+    if (caps.elicitation) asked.push(ctx.elicit(ask('Name?'), { key: 'user_name' }));
+    if (caps.sampling) asked.push(ctx.sample(question('Hello?'), { key: 'greeting' }));
+    await Promise.all(asked);
+    return text(`answered ${asked.length}`);
+  },
+);
+server.tool(
+  'test_streaming_elicitation',
+  { description: 'Diagnostic tool validating response progress streams' },
+  async (_args, ctx) => {
+    await ctx.progress(1, 2, 'preparing');
+    const r = await ctx.elicit(ask('Stream test?'), { key: 'user_name' });
+    return text(`streamed ${r.action}`);
+  },
+);
+server.tool('test_logging_tool', { description: 'Diagnostic logging validator tool' }, async (_args, ctx) => {
+  await ctx.log.info('Logging evaluated');
+  return text('Logging evaluated');
+});
+server.tool(
+  'test_custom_header',
+  {
+    description: 'A tool whose region parameter is mirrored into Mcp-Param-Region (SEP-2243)',
+    input: {
+      type: 'object',
+      properties: { region: { type: 'string', 'x-mcp-header': 'Region' }, query: { type: 'string' } },
+      required: ['region'],
+    },
+  },
+  ({ region }) => text(`region ${region}`),
+);
+// Hooks that change the tool and prompt lists, for the listen-stream scenarios.
+let churn = 0;
+server.tool('test_trigger_tool_change', { description: 'Adds a tool (tools/list_changed)' }, () => {
+  server.tool(`dynamic_tool_${++churn}`, { description: 'Added by test_trigger_tool_change' }, () =>
+    text('dynamic'),
+  );
+  return text('Mutation triggered');
+});
+server.tool('test_trigger_prompt_change', { description: 'Adds a prompt (prompts/list_changed)' }, () => {
+  server.prompt(
+    `dynamic_prompt_${++churn}`,
+    { description: 'Added by test_trigger_prompt_change' },
+    () => [],
+  );
+  return text('Mutation triggered');
+});
+server.prompt(
+  'test_input_required_result_prompt',
+  { description: 'MRTR: prompt that requires elicitation input' },
+  async (_args, ctx) => {
+    const r = await ctx.elicit(ask('Who is this prompt for?'), { key: 'user_name' });
+    return [
+      { role: 'user', content: { type: 'text', text: `Write a note for ${r.content?.name ?? 'someone'}.` } },
+    ];
+  },
+);
+
 const handler = createStreamableHttpHandler(server);
 const http = await serveHttp(handler, { port: Number(values.port) });
 process.stdout.write(`listening ${http.url}\n`);
