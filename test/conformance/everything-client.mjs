@@ -7,6 +7,20 @@ const scenario = process.env.MCP_CONFORMANCE_SCENARIO;
 const url = process.argv[2];
 const era = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION === '2026-07-28' ? 'modern' : 'auto';
 
+/** Callbacks that say yes, so that the client declares roots, sampling and elicitation. */
+const AGREEABLE = {
+  elicit: async () => ({ action: 'accept', content: { confirmed: true } }),
+  sample: async () => ({
+    role: 'assistant',
+    model: 'conformance-model',
+    content: { type: 'text', text: 'ok' },
+  }),
+  roots: [{ uri: 'file:///conformance', name: 'conformance' }],
+};
+const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}');
+const quietly = (promise) =>
+  promise.catch((error) => process.stderr.write(`(continuing) ${error.message}\n`));
+
 async function connect(options = {}) {
   const client = new Client({ name: 'mcpkit-conformance-client', version: '1.0.0' }, { era, ...options });
   await client.connect(new StreamableHttpClientTransport(url));
@@ -21,7 +35,43 @@ async function basic() {
   await client.close();
 }
 
+/** Lists and uses everything the server offers (or the calls the scenario's context names). */
+async function exercise() {
+  const client = await connect(AGREEABLE);
+  const tools = await client.allTools();
+  const calls = context.toolCalls ?? tools.map((t) => ({ name: t.name, arguments: {} }));
+  for (const call of calls) await quietly(client.callTool(call.name, call.arguments ?? {}));
+  for (const resource of (await quietly(client.allResources())) ?? [])
+    await quietly(client.readResource(resource.uri));
+  for (const prompt of (await quietly(client.allPrompts())) ?? [])
+    await quietly(client.getPrompt(prompt.name, {}));
+  await client.close();
+}
+
 const scenarios = {
+  'request-metadata': exercise,
+  'http-standard-headers': exercise,
+  'http-custom-headers': exercise,
+  'http-invalid-tool-headers': exercise,
+  // MRTR from the client side: the state is echoed, parallel calls stay apart, no state means none sent.
+  'sep-2322-client-request-state': async () => {
+    const client = await connect(AGREEABLE);
+    await Promise.all([
+      client.callTool('test_mrtr_echo_state', {}),
+      quietly(client.callTool('test_mrtr_unrelated', {})),
+    ]);
+    await quietly(client.callTool('test_mrtr_no_state', {}));
+    await quietly(client.callTool('test_mrtr_no_result_type', {}));
+    await client.close();
+  },
+  // SEP-1613: the client keeps the schema as listed; echo it back through the server's echo tool.
+  'json-schema-2020-12-preservation': async () => {
+    const client = await connect();
+    const focal = (await client.allTools()).find((t) => t.name === 'json_schema_2020_12_tool');
+    if (!focal) throw new Error('json_schema_2020_12_tool is not listed');
+    await client.callTool('json_schema_echo', { schema: focal.inputSchema });
+    await client.close();
+  },
   initialize: basic,
   tools_call: basic,
   'tools-call': basic,

@@ -12,8 +12,22 @@ if (!existsSync(node22) || !existsSync(here('runner/node_modules/conformance-0.1
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', runner], { stdio: 'inherit' });
 }
 
-/** Client scenarios without auth (auth belongs to a later issue). */
-const CLIENT_SCENARIOS = ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'];
+/** Client scenarios without auth (auth belongs to a later issue), per suite version. */
+const CLIENT_SCENARIOS = {
+  'conformance-0.1': ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'],
+  'conformance-next': [
+    'tools_call',
+    'request-metadata',
+    'sep-2322-client-request-state',
+    'http-standard-headers',
+    'http-custom-headers',
+    'http-invalid-tool-headers',
+    'json-schema-ref-no-deref',
+    'json-schema-2020-12-preservation',
+  ],
+};
+/** The tasks extension is not built yet (issue 5): its scenarios run and are shown, not counted. */
+const NOT_BUILT = /^tasks-/;
 
 function conformance(suite, args) {
   return new Promise((resolve) => {
@@ -60,22 +74,56 @@ if (!total) {
   if (Number(total[2]) > 0) process.stdout.write(server.out.slice(server.out.indexOf('=== SUMMARY ===')));
 }
 
-for (const scenario of CLIENT_SCENARIOS) {
-  const result = await conformance('conformance-0.1', [
-    'client',
-    '--command',
-    `${process.execPath} ${here('everything-client.mjs')}`,
-    '--scenario',
-    scenario,
-  ]);
-  const m = /Passed: (\d+)\/(\d+), (\d+) failed/.exec(result.out);
-  const ok = m && result.out.includes('OVERALL: PASSED');
-  const p = m ? Number(m[1]) : 0;
-  const f = m ? Number(m[3]) + (ok ? 0 : Number(m[3]) === 0 ? 1 : 0) : 1;
-  passed += p;
-  failed += f;
-  report.push(`0.1.16 client ${scenario}: ${p} passed, ${f} failed`);
-  if (!ok) process.stdout.write(result.out);
+const modern = await withServer((url) =>
+  conformance('conformance-next', ['server', '--url', url, '--requirements', '2026-07-28']),
+);
+let modernPassed = 0;
+let modernFailed = 0;
+const notBuilt = [];
+for (const m of modern.out.matchAll(/^[✓✗] (\S+): (\d+) passed, (\d+) failed$/gm)) {
+  const [, name, p, f] = m;
+  if (NOT_BUILT.test(name)) {
+    notBuilt.push(`${name} ${p}/${Number(p) + Number(f)}`);
+    continue;
+  }
+  modernPassed += Number(p);
+  modernFailed += Number(f);
+  if (Number(f) > 0) process.stdout.write(`0.2.0-alpha.12 server ${m[0]}\n`);
+}
+if (modernPassed + modernFailed === 0) {
+  process.stdout.write(modern.out);
+  modernFailed = 1;
+}
+passed += modernPassed;
+failed += modernFailed;
+report.push(
+  `0.2.0-alpha.12 server --requirements 2026-07-28: ${modernPassed} passed, ${modernFailed} failed`,
+);
+report.push(`  not counted, the tasks extension is not built yet: ${notBuilt.join(', ') || 'none'}`);
+
+for (const [suite, scenarios] of Object.entries(CLIENT_SCENARIOS)) {
+  const version = suite === 'conformance-next' ? ['--spec-version', '2026-07-28'] : [];
+  for (const scenario of scenarios) {
+    const command = `${process.execPath} ${here('everything-client.mjs')}`;
+    const result = await conformance(suite, [
+      'client',
+      '--command',
+      command,
+      '--scenario',
+      scenario,
+      ...version,
+    ]);
+    const m = /Passed: (\d+)\/(\d+), (\d+) failed/.exec(result.out);
+    const ok = m !== null && result.out.includes('OVERALL: PASSED');
+    const p = m ? Number(m[1]) : 0;
+    const f = m ? Math.max(Number(m[3]), ok ? 0 : 1) : 1;
+    passed += p;
+    failed += f;
+    report.push(
+      `${suite === 'conformance-next' ? '0.2.0-alpha.12' : '0.1.16'} client ${scenario}: ${p} passed, ${f} failed`,
+    );
+    if (!ok) process.stdout.write(result.out);
+  }
 }
 
 process.stdout.write(`${report.join('\n')}\n`);
