@@ -21,6 +21,7 @@ import { MrtrRound } from './mrtr.js';
 import { bindingOf } from './request-state.js';
 import type { RequestScope } from './scope.js';
 import { shapeError, shapeLegacy, shapeModern } from './shape.js';
+import { TASKS_EXTENSION } from './tasks.js';
 
 /** MRTR is allowed on these methods only (2026-07-28 mrtr, "Supported Requests"). */
 const MRTR_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get']);
@@ -126,6 +127,10 @@ export class ServerConnection {
       incoming,
       logLevel: modernLogLevel(meta),
       asker: noInput,
+      // Tasks only for clients that declared the extension on this request (SEP-2663).
+      ...(meta[META.clientCapabilities]?.extensions?.[TASKS_EXTENSION] && this.server.supportsTasks
+        ? { tasks: this.server.taskHost }
+        : {}),
     };
     const ctx = new HandlerContext(scope, params);
     try {

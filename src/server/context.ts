@@ -41,6 +41,12 @@ export interface RequestContext {
   elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitResult>;
   sample(params: CreateMessageParams, options?: InputOptions): Promise<CreateMessageResult>;
   roots(options?: InputOptions): Promise<Root[]>;
+  /**
+   * Tasks extension: continues the call as a task and answers at once with a CreateTaskResult;
+   * `run` produces the eventual result. Where tasks are not available (legacy era, or a client
+   * without the extension) `run` simply runs now and its result is the answer.
+   */
+  task<T>(run: (ctx: RequestContext) => T | Promise<T>): Promise<T>;
 }
 
 export interface InputOptions {
@@ -131,6 +137,12 @@ export class HandlerContext implements RequestContext {
       options?.key,
     );
     return answer as CreateMessageResult;
+  }
+
+  task<T>(run: (ctx: RequestContext) => T | Promise<T>): Promise<T> {
+    const host = this.scope.tasks;
+    if (!host) return Promise.resolve(run(this));
+    return host.startTask(this, run) as Promise<T>;
   }
 
   async roots(options?: InputOptions): Promise<Root[]> {

@@ -10,6 +10,7 @@ import type { HandlerContext } from './context.js';
 import type { RegisteredPrompt } from './prompts.js';
 import type { Registry } from './registry.js';
 import type { RegisteredResource, RegisteredTemplate } from './resources.js';
+import type { RunningTask, TaskRecord } from './tasks.js';
 import type { RegisteredTool } from './tools.js';
 
 /** A legacy-era session: one per `initialize` (one per stdio process). */
@@ -41,6 +42,10 @@ export interface ServerCore {
   capabilities(): ServerCapabilities;
   /** The part of a listen filter this server can honour. */
   agreeFilter(requested: SubscriptionFilter): SubscriptionFilter;
+  /** Tasks extension: a task as tasks/get shows it, or -32602 for an unknown id. */
+  taskOrThrow(taskId: string): Promise<TaskRecord>;
+  runningTask(taskId: string): RunningTask | undefined;
+  cancelTask(taskId: string): Promise<void>;
   /** Serves a listen stream until the client cancels it or the server closes. */
   listen(ctx: HandlerContext, filter: SubscriptionFilter): Promise<void>;
 }

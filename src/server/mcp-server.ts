@@ -29,6 +29,14 @@ import {
   type TemplateHandler,
 } from './resources.js';
 import type { SchemaInput } from './schema.js';
+import { TaskHost } from './task-host.js';
+import {
+  InMemoryTaskStore,
+  type RunningTask,
+  TASKS_EXTENSION,
+  type TaskRecord,
+  type TaskStore,
+} from './tasks.js';
 import { buildTool, type RegisteredTool, type ToolConfig, type ToolHandler } from './tools.js';
 
 export type ServerInfo = Implementation;
@@ -49,6 +57,10 @@ export interface McpServerOptions {
   requestStateSecret?: Uint8Array;
   /** How long a requestState stays valid. */
   requestStateTtlMs?: number;
+  /** Tasks extension: where tasks are kept (default: in memory), their TTL and suggested poll interval. */
+  taskStore?: TaskStore;
+  taskTtlMs?: number | null;
+  taskPollIntervalMs?: number;
   /** Timeout of server-to-client requests on legacy sessions. */
   requestTimeoutMs?: number;
   limits?: Partial<DecodeLimits> & Pick<PeerOptions, 'maxInFlightRequests' | 'maxPendingRequests'>;
@@ -95,6 +107,7 @@ export class McpServer implements ServerCore {
   private pendingLists = new Set<ListKind>();
   private flushScheduled = false;
   private rootsListeners = new Set<(connection: ServerConnection) => void>();
+  readonly taskHost: TaskHost;
 
   constructor(
     readonly info: ServerInfo,
@@ -105,6 +118,13 @@ export class McpServer implements ServerCore {
     this.legacyRevisions = options.legacyRevisions ?? LEGACY_REVISIONS;
     this.modernRevisions = options.modernRevisions ?? MODERN_REVISIONS;
     this.cacheHint = options.cache ?? { ttlMs: 0, scope: 'private' };
+    this.taskHost = new TaskHost({
+      store: options.taskStore ?? new InMemoryTaskStore(),
+      ttlMs: options.taskTtlMs === undefined ? 60 * 60_000 : options.taskTtlMs,
+      pollIntervalMs: options.taskPollIntervalMs ?? 1000,
+      tool: (name) => this.tools.get(name),
+      onChange: (task) => this.taskChanged(task),
+    });
     const ttl = options.requestStateTtlMs ?? 10 * 60_000;
     this.requestState = options.requestStateSecret
       ? new RequestStateCodec(options.requestStateSecret, ttl)
@@ -220,12 +240,31 @@ export class McpServer implements ServerCore {
       ...(this.prompts.size > 0 ? { prompts: { listChanged: true } } : {}),
       ...(this.prompts.size > 0 || this.templates.size > 0 ? { completions: {} } : {}),
       logging: {},
+      ...(this.supportsTasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
     };
+  }
+
+  /** True when a registered tool can run as a task. */
+  get supportsTasks(): boolean {
+    return this.tools.list().some((t) => t.task);
+  }
+
+  taskOrThrow(taskId: string): Promise<TaskRecord> {
+    return this.taskHost.get(taskId);
+  }
+
+  runningTask(taskId: string): RunningTask | undefined {
+    return this.taskHost.runningTask(taskId);
+  }
+
+  cancelTask(taskId: string): Promise<void> {
+    return this.taskHost.cancel(taskId);
   }
 
   agreeFilter(requested: SubscriptionFilter): SubscriptionFilter {
     const caps = this.capabilities();
     return {
+      ...(requested.taskIds?.length && this.supportsTasks ? { taskIds: requested.taskIds } : {}),
       ...(requested.toolsListChanged && caps.tools ? { toolsListChanged: true } : {}),
       ...(requested.promptsListChanged && caps.prompts ? { promptsListChanged: true } : {}),
       ...(requested.resourcesListChanged && caps.resources ? { resourcesListChanged: true } : {}),
@@ -267,6 +306,14 @@ export class McpServer implements ServerCore {
 
   emitRootsChanged(connection: ServerConnection): void {
     for (const listener of this.rootsListeners) listener(connection);
+  }
+
+  /** `notifications/tasks`: the whole DetailedTask, to listen streams that asked for the task. */
+  private taskChanged(task: TaskRecord): void {
+    for (const l of this.listens) {
+      if (l.filter.taskIds?.includes(task.taskId))
+        void this.sendOnStream(l, 'notifications/tasks', { ...task }).catch(() => {});
+    }
   }
 
   private toggle(tool: RegisteredTool, enabled: boolean): void {

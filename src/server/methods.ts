@@ -7,9 +7,16 @@ import type { LegacySession, ServerCore } from './core.js';
 import { paginate } from './pagination.js';
 import { getPrompt } from './prompts.js';
 import { resourceNotFound, toContents } from './resources.js';
+import { TASKS_EXTENSION } from './tasks.js';
 import { callTool } from './tools.js';
 
 type Params = Record<string, any>;
+
+function tasksRequired(): McpError {
+  return new McpError(ErrorCode.MissingRequiredClientCapability, 'Missing required client capability', {
+    requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
+  });
+}
 
 /** Legacy-only methods are routed only on legacy sessions, so the session is there. */
 function sessionOf(ctx: HandlerContext): LegacySession {
@@ -44,6 +51,8 @@ export const methods: Record<string, MethodHandler> = {
   async 'tools/call'(core, ctx, params) {
     const tool = core.tools.get(params.name);
     if (!tool?.enabled) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${params.name}`);
+    // A tool that only runs as a task refuses a modern client without the tasks extension.
+    if (tool.task === 'required' && ctx.era === 'modern' && !ctx.scope.tasks) throw tasksRequired();
     return { ...(await callTool(tool, params.arguments, ctx.scope, ctx)) };
   },
 
@@ -116,6 +125,24 @@ export const methods: Record<string, MethodHandler> = {
     return { completion: toCompletion(found) };
   },
 
+  async 'tasks/get'(core, ctx, params) {
+    if (!ctx.scope.tasks) throw tasksRequired();
+    return { ...(await core.taskOrThrow(params.taskId)) };
+  },
+
+  async 'tasks/update'(core, ctx, params) {
+    if (!ctx.scope.tasks) throw tasksRequired();
+    await core.taskOrThrow(params.taskId);
+    await core.runningTask(params.taskId)?.answer(params.inputResponses ?? {});
+    return {};
+  },
+
+  async 'tasks/cancel'(core, ctx, params) {
+    if (!ctx.scope.tasks) throw tasksRequired();
+    await core.cancelTask(params.taskId);
+    return {};
+  },
+
   async 'logging/setLevel'(_core, ctx, params) {
     sessionOf(ctx).logLevel = params.level;
     return {};
@@ -141,7 +168,9 @@ export const methods: Record<string, MethodHandler> = {
    */
   async 'subscriptions/listen'(core, ctx, params) {
     const id = ctx.requestId;
-    const agreed = core.agreeFilter(params.notifications as SubscriptionFilter);
+    const requested = params.notifications as SubscriptionFilter;
+    if (requested.taskIds?.length && !ctx.scope.tasks) throw tasksRequired();
+    const agreed = core.agreeFilter(requested);
     await ctx.scope.incoming.notify('notifications/subscriptions/acknowledged', {
       _meta: { [META.subscriptionId]: id },
       notifications: agreed,

@@ -1,6 +1,7 @@
 import type { IncomingRequest } from '../engine/peer.js';
 import type { Era, Revision, RevisionFeatures } from '../protocol/revisions.js';
 import type { ClientCapabilities, Implementation, LoggingLevel } from '../protocol/schemas/index.js';
+import type { HandlerContext, RequestContext } from './context.js';
 import type { LegacySession } from './core.js';
 import type { InputAsker } from './input.js';
 
@@ -17,4 +18,11 @@ export interface RequestScope {
   asker: InputAsker;
   /** The legacy session this request belongs to; absent on modern requests. */
   session?: LegacySession;
+  /** Tasks extension: present when this request may become a task (modern, client declared it). */
+  tasks?: TaskHost;
+}
+
+/** Starts tasks for `ctx.task(...)`. */
+export interface TaskHost {
+  startTask(ctx: HandlerContext, run: (ctx: RequestContext) => unknown): Promise<unknown>;
 }

@@ -42,11 +42,13 @@ export function shapeLegacy(
 ): Record<string, unknown> {
   const dropped = [
     ...(f.titles ? [] : ['title', 'outputSchema']),
-    ...(f.icons ? [] : ['icons', 'execution']),
+    ...(f.icons ? [] : ['icons']),
+    // 2025-11-25 task augmentation is not served: no tool advertises task support there.
+    'execution',
     ...(f.toolAnnotations ? [] : ['annotations']),
   ];
   const listKey = LIST_KEYS[method];
-  if (listKey && dropped.length > 0) {
+  if (listKey) {
     return {
       ...result,
       [listKey]: (result[listKey] as Record<string, unknown>[]).map((item) => omit(item, dropped)),

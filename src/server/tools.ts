@@ -25,6 +25,11 @@ export interface ToolConfig<
   annotations?: ToolAnnotations;
   icons?: Icon[];
   _meta?: Record<string, unknown>;
+  /**
+   * Tasks extension: the handler may turn the call into a task with `ctx.task(...)`. 'required'
+   * refuses clients that did not declare the extension (-32021).
+   */
+  task?: 'optional' | 'required';
 }
 
 /** A handler may return a full result or, for the common case, just text. */
@@ -47,6 +52,12 @@ export interface RegisteredTool {
   input?: CompiledSchema;
   output?: CompiledSchema;
   handler: ToolHandler<any, any>;
+  task?: 'optional' | 'required';
+}
+
+/** What `ctx.task()` hands back: the call became a task, answered with a CreateTaskResult. */
+export class TaskCreated {
+  constructor(readonly result: Record<string, unknown>) {}
 }
 
 const EMPTY_INPUT: JsonSchema = { type: 'object', properties: {} };
@@ -79,6 +90,7 @@ export function buildTool(
     ...(config.annotations ? { annotations: config.annotations } : {}),
     ...(config.icons ? { icons: config.icons } : {}),
     ...(config._meta ? { _meta: config._meta } : {}),
+    ...(config.task ? { execution: { taskSupport: config.task } } : {}),
   };
   return {
     definition,
@@ -86,6 +98,7 @@ export function buildTool(
     enabled: true,
     ...(input ? { input } : {}),
     ...(output ? { output } : {}),
+    ...(config.task ? { task: config.task } : {}),
     handler,
   };
 }
@@ -119,6 +132,16 @@ export async function callTool(
       throw error;
     return errorResult(error instanceof Error ? error.message : String(error));
   }
+  if (returned instanceof TaskCreated) return returned.result as unknown as CallToolResult;
+  return completeToolResult(tool, returned);
+}
+
+/** Turns what a handler returned into a CallToolResult: text shortcut, output validation, text mirror. */
+export async function completeToolResult(
+  tool: RegisteredTool,
+  returned: ToolReturn<unknown>,
+): Promise<CallToolResult> {
+  const name = tool.definition.name;
   const result: CallToolResult =
     typeof returned === 'string'
       ? { content: [{ type: 'text', text: returned }] }

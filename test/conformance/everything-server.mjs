@@ -3,6 +3,7 @@
 // `node everything-server.mjs --port N` serves http://127.0.0.1:N/mcp.
 import { parseArgs } from 'node:util';
 import { serveHttp } from '../../dist/adapters/index.mjs';
+import { McpError } from '../../dist/protocol/index.mjs';
 import { McpServer } from '../../dist/server/index.mjs';
 import { createStreamableHttpHandler } from '../../dist/transports/index.mjs';
 
@@ -453,6 +454,81 @@ server.tool(
   },
   ({ region }) => text(`region ${region}`),
 );
+// ---- The tasks extension (io.modelcontextprotocol/tasks) ----
+const obj = (properties = {}, required = []) => ({ type: 'object', properties, required });
+server.tool('greet', { description: 'Sync only', input: obj({ name: { type: 'string' } }) }, ({ name }) =>
+  text(`Hello, ${name ?? 'world'}!`),
+);
+server.tool(
+  'slow_compute',
+  {
+    description: 'Task-supporting; sleeps `seconds`',
+    task: 'optional',
+    input: obj({ seconds: { type: 'number' } }),
+  },
+  ({ seconds }, ctx) =>
+    ctx.task(async (t) => {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, (seconds ?? 0) * 1000);
+        const stop = () => {
+          clearTimeout(timer);
+          reject(t.signal.reason);
+        };
+        t.signal.addEventListener('abort', stop, { once: true });
+      });
+      return text(`Computed for ${seconds ?? 0} seconds`);
+    }),
+);
+server.tool(
+  'failing_job',
+  { description: 'Task-required; reports a tool error', task: 'required' },
+  (_args, ctx) =>
+    ctx.task(async () => ({ content: [{ type: 'text', text: 'The job failed' }], isError: true })),
+);
+server.tool(
+  'protocol_error_job',
+  { description: 'Task-supporting; fails with a JSON-RPC error', task: 'optional' },
+  (_args, ctx) =>
+    ctx.task(async () => {
+      throw new McpError(-32603, 'The job hit an internal error');
+    }),
+);
+server.tool(
+  'confirm_delete',
+  {
+    description: 'Task-supporting; asks for confirmation once',
+    task: 'optional',
+    input: obj({ filename: { type: 'string' } }),
+  },
+  ({ filename }, ctx) =>
+    ctx.task(async (t) => {
+      const r = await t.elicit(ask(`Delete ${filename}?`, { confirm: { type: 'boolean' } }), {
+        key: 'confirm',
+      });
+      return text(r.content?.confirm ? `Deleted ${filename}` : `Kept ${filename}`);
+    }),
+);
+server.tool(
+  'multi_input',
+  { description: 'Task-supporting; asks two questions at once', task: 'optional' },
+  (_args, ctx) =>
+    ctx.task(async (t) => {
+      const [a, b] = await Promise.all([
+        t.elicit(ask('First?', { value: { type: 'string' } }), { key: 'first' }),
+        t.elicit(ask('Second?', { value: { type: 'string' } }), { key: 'second' }),
+      ]);
+      return text(`${a.action}/${b.action}`);
+    }),
+);
+server.tool(
+  'test_tool_with_task',
+  { description: 'MRTR first, then a task', task: 'required' },
+  async (_args, ctx) => {
+    const who = await ctx.elicit(ask('What is your name?'), { key: 'user_name' });
+    return ctx.task(async () => text(`Task finished for ${who.content?.name}`));
+  },
+);
+
 // Hooks that change the tool and prompt lists, for the listen-stream scenarios.
 let churn = 0;
 server.tool('test_trigger_tool_change', { description: 'Adds a tool (tools/list_changed)' }, () => {

@@ -60,6 +60,8 @@ export const InputRequiredResult = Result.extend({
 const Retry = { inputResponses: InputResponses.optional(), requestState: z.string().optional() };
 
 export const SubscriptionFilter = z.looseObject({
+  /** Tasks extension: `notifications/tasks` for these tasks. */
+  taskIds: z.array(z.string()).optional(),
   toolsListChanged: z.boolean().optional(),
   promptsListChanged: z.boolean().optional(),
   resourcesListChanged: z.boolean().optional(),
@@ -130,6 +132,13 @@ export const revision = {
       result: Result.extend(v24.CompleteResult.shape).extend({ resultType: ResultType }),
     },
     'subscriptions/listen': { params: ListenParams, result: ListenResult },
+    // The tasks extension (io.modelcontextprotocol/tasks).
+    'tasks/get': { params: BaseParams.extend({ taskId: z.string() }), result: Result },
+    'tasks/update': {
+      params: BaseParams.extend({ taskId: z.string(), inputResponses: InputResponses }),
+      result: Result,
+    },
+    'tasks/cancel': { params: BaseParams.extend({ taskId: z.string() }), result: Result },
   },
   /** Modern servers never send requests: these travel inside `InputRequiredResult.inputRequests`. */
   serverRequests: {

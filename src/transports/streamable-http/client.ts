@@ -26,7 +26,10 @@ type Message = {
   error?: unknown;
 };
 
-const NAME_FIELD: Record<string, 'name' | 'uri'> = {
+const NAME_FIELD: Record<string, 'name' | 'uri' | 'taskId'> = {
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
   'tools/call': 'name',
   'prompts/get': 'name',
   'resources/read': 'uri',

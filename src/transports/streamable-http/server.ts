@@ -52,7 +52,10 @@ interface Session {
   connection: ServerConnection;
 }
 
-const MRTR_NAMES: Record<string, 'name' | 'uri'> = {
+const MRTR_NAMES: Record<string, 'name' | 'uri' | 'taskId'> = {
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
   'tools/call': 'name',
   'prompts/get': 'name',
   'resources/read': 'uri',

@@ -1,0 +1,103 @@
+import { ErrorCode, McpError } from '../protocol/errors.js';
+import { HandlerContext, type RequestContext } from './context.js';
+import { detachedIncoming, isTerminal, RunningTask, type TaskRecord, type TaskStore } from './tasks.js';
+import type { RegisteredTool, ToolReturn } from './tools.js';
+import { completeToolResult, TaskCreated } from './tools.js';
+
+export interface TaskHostOptions {
+  store: TaskStore;
+  /** How long a task is kept after creation; null keeps it until the process ends. */
+  ttlMs: number | null;
+  pollIntervalMs: number;
+  tool(name: string): RegisteredTool | undefined;
+  /** Every saved state, for `notifications/tasks` on listen streams. */
+  onChange(task: TaskRecord): void;
+}
+
+/**
+ * Runs tasks (SEP-2663): a task is created durably before its CreateTaskResult is answered, runs
+ * detached from the request, and reports through `tasks/get` and `notifications/tasks`. A tool
+ * error completes a task (`result.isError`); only a JSON-RPC error fails it.
+ */
+export class TaskHost {
+  private readonly running = new Map<string, RunningTask>();
+
+  constructor(private readonly options: TaskHostOptions) {}
+
+  async startTask(ctx: HandlerContext, run: (ctx: RequestContext) => unknown): Promise<TaskCreated> {
+    const now = new Date().toISOString();
+    const record: TaskRecord = {
+      taskId: crypto.randomUUID(),
+      status: 'working',
+      createdAt: now,
+      lastUpdatedAt: now,
+      ttlMs: this.options.ttlMs,
+      pollIntervalMs: this.options.pollIntervalMs,
+    };
+    const task = new RunningTask(record, ctx.client.capabilities, (r) => this.save(r));
+    await this.options.store.put(record);
+    this.running.set(record.taskId, task);
+    const scope = { ...ctx.scope, incoming: detachedIncoming(ctx.scope.incoming.message, task), asker: task };
+    delete scope.logLevel;
+    delete scope.tasks;
+    const taskCtx = new HandlerContext(scope, ctx.params);
+    const tool = ctx.method === 'tools/call' ? this.options.tool(String(ctx.params.name)) : undefined;
+    void this.execute(task, taskCtx, run, tool);
+    return new TaskCreated({ resultType: 'task', ...record });
+  }
+
+  private async execute(
+    task: RunningTask,
+    ctx: HandlerContext,
+    run: (ctx: RequestContext) => unknown,
+    tool?: RegisteredTool,
+  ) {
+    try {
+      const returned = await run(ctx);
+      const result = tool
+        ? await completeToolResult(tool, returned as ToolReturn<unknown>)
+        : (returned as Record<string, unknown>);
+      await task.transition({ status: 'completed', result: { ...result } });
+    } catch (error) {
+      if (task.controller.signal.aborted) await task.transition({ status: 'cancelled' });
+      else if (error instanceof McpError)
+        await task.transition({ status: 'failed', error: error.toJSON(), statusMessage: error.message });
+      else {
+        const message = error instanceof Error ? error.message : String(error);
+        await task.transition({
+          status: 'completed',
+          result: { content: [{ type: 'text', text: message }], isError: true },
+        });
+      }
+    } finally {
+      this.running.delete(task.record.taskId);
+    }
+  }
+
+  private async save(record: TaskRecord): Promise<void> {
+    await this.options.store.put(record);
+    this.options.onChange(record);
+  }
+
+  async get(taskId: string): Promise<TaskRecord> {
+    const task = await this.options.store.get(taskId);
+    if (!task) throw new McpError(ErrorCode.InvalidParams, `Unknown task: ${taskId}`);
+    return task;
+  }
+
+  runningTask(taskId: string): RunningTask | undefined {
+    return this.running.get(taskId);
+  }
+
+  /** Cooperative and idempotent: a terminal task stays as it is. */
+  async cancel(taskId: string): Promise<void> {
+    const stored = await this.get(taskId);
+    const task = this.running.get(taskId);
+    if (task) {
+      await task.transition({ status: 'cancelled' });
+      task.cancel();
+    } else if (!isTerminal(stored.status)) {
+      await this.save({ ...stored, status: 'cancelled', lastUpdatedAt: new Date().toISOString() });
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import type { IncomingRequest } from '../engine/peer.js';
+import { ErrorCode, McpError } from '../protocol/errors.js';
+import type { ClientCapabilities, InputRequest } from '../protocol/schemas/index.js';
+import { checkAnswer, type InputAsker, type InputMethod, missingCapability } from './input.js';
+
+/** The tasks extension (io.modelcontextprotocol/tasks, SEP-2663). */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
+export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
+
+/** A task as `tasks/get` shows it (a DetailedTask). */
+export interface TaskRecord {
+  taskId: string;
+  status: TaskStatus;
+  statusMessage?: string;
+  createdAt: string;
+  lastUpdatedAt: string;
+  ttlMs: number | null;
+  pollIntervalMs?: number;
+  inputRequests?: Record<string, InputRequest>;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/**
+ * Where tasks live. The in-memory default serves one process; a shared store (Redis...) lets any
+ * node answer `tasks/get` for a task another node runs.
+ */
+export interface TaskStore {
+  put(task: TaskRecord): Promise<void>;
+  get(taskId: string): Promise<TaskRecord | undefined>;
+}
+
+export class InMemoryTaskStore implements TaskStore {
+  private readonly tasks = new Map<string, { task: TaskRecord; expires: number }>();
+
+  async put(task: TaskRecord): Promise<void> {
+    const created = Date.parse(task.createdAt);
+    this.tasks.set(task.taskId, {
+      task: structuredClone(task),
+      expires: task.ttlMs === null ? Number.POSITIVE_INFINITY : created + task.ttlMs,
+    });
+    if (this.tasks.size % 256 === 0) this.sweep();
+  }
+
+  async get(taskId: string): Promise<TaskRecord | undefined> {
+    const entry = this.tasks.get(taskId);
+    if (!entry) return undefined;
+    if (entry.expires < Date.now()) {
+      this.tasks.delete(taskId);
+      return undefined;
+    }
+    return structuredClone(entry.task);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, entry] of this.tasks) if (entry.expires < now) this.tasks.delete(id);
+  }
+}
+
+const TERMINAL = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
+export const isTerminal = (status: TaskStatus) => TERMINAL.has(status);
+
+/**
+ * One running task: its handler runs detached from the request that created it. Input requests
+ * park the handler, show as `input_required` on `tasks/get`, and resume when `tasks/update`
+ * brings the answers.
+ */
+export class RunningTask implements InputAsker {
+  readonly controller = new AbortController();
+  private readonly waiting = new Map<
+    string,
+    { method: InputMethod; resolve(answer: Record<string, unknown>): void; reject(e: Error): void }
+  >();
+  private next = 0;
+
+  constructor(
+    public record: TaskRecord,
+    private readonly caps: ClientCapabilities,
+    private readonly save: (record: TaskRecord) => Promise<void>,
+  ) {}
+
+  async transition(patch: Partial<TaskRecord>): Promise<void> {
+    if (isTerminal(this.record.status)) return;
+    const next: TaskRecord = { ...this.record, ...patch, lastUpdatedAt: new Date().toISOString() };
+    if (next.status !== 'input_required') delete next.inputRequests;
+    this.record = next;
+    await this.save(next);
+  }
+
+  ask(method: InputMethod, params: Record<string, unknown>, name?: string): Promise<Record<string, unknown>> {
+    const missing = missingCapability(method, params, this.caps);
+    if (missing) {
+      return Promise.reject(
+        new McpError(
+          ErrorCode.MissingRequiredClientCapability,
+          'The client did not declare a capability this task needs',
+          { requiredCapabilities: missing },
+        ),
+      );
+    }
+    // Keys are unique over the task's lifetime (SEP-2663 "Task Update Requests").
+    const key = name && !this.record.inputRequests?.[name] ? `${name}` : `input-${this.next++}`;
+    const { elicitationId: _legacyOnly, ...modern } = params;
+    const request = { method, params: method === 'elicitation/create' ? modern : params } as InputRequest;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(key, { method, resolve, reject });
+      void this.transition({
+        status: 'input_required',
+        inputRequests: { ...this.record.inputRequests, [key]: request },
+      });
+    });
+  }
+
+  /** `tasks/update`: answers for outstanding keys resume the handler; other keys are ignored. */
+  async answer(responses: Record<string, unknown>): Promise<void> {
+    const outstanding = { ...this.record.inputRequests };
+    for (const [key, response] of Object.entries(responses)) {
+      const waiter = this.waiting.get(key);
+      if (!waiter) continue;
+      this.waiting.delete(key);
+      delete outstanding[key];
+      try {
+        waiter.resolve(checkAnswer(waiter.method, response));
+      } catch (error) {
+        waiter.reject(error as Error);
+      }
+    }
+    const remaining = Object.keys(outstanding).length;
+    await this.transition(
+      remaining > 0 ? { status: 'input_required', inputRequests: outstanding } : { status: 'working' },
+    );
+  }
+
+  cancel(): void {
+    this.controller.abort(new McpError(ErrorCode.InvalidRequest, 'Task cancelled'));
+    for (const waiter of this.waiting.values())
+      waiter.reject(new McpError(ErrorCode.InvalidRequest, 'Task cancelled'));
+    this.waiting.clear();
+  }
+}
+
+/** A detached request for a task's handler: no notifications (not supported on tasks), no requests. */
+export function detachedIncoming(message: IncomingRequest['message'], task: RunningTask): IncomingRequest {
+  return {
+    message,
+    get signal() {
+      return task.controller.signal;
+    },
+    get cancelled() {
+      return task.controller.signal.aborted;
+    },
+    notify: async () => {},
+    request: () => Promise.reject(new McpError(ErrorCode.InternalError, 'A task cannot send requests')),
+  };
+}
