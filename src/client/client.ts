@@ -2,7 +2,7 @@ import { Peer, type Progress, type RequestOptions } from '../engine/peer.js';
 import type { Transport } from '../engine/transport.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { JsonRpcNotification } from '../protocol/jsonrpc.js';
-import { META } from '../protocol/meta.js';
+import { META, TASKS_EXTENSION } from '../protocol/meta.js';
 import {
   type Era,
   LATEST_LEGACY_REVISION,
@@ -45,6 +45,11 @@ export interface ClientOptions extends InputHandlers {
   probeTimeoutMs?: number;
   /** Most MRTR rounds for one call before it fails. */
   maxInputRounds?: number;
+  /**
+   * Declare the tasks extension (default true): a server may then answer a tool call with a task,
+   * which `callTool` follows (polling, answering input requests) to its result.
+   */
+  tasks?: boolean;
 }
 
 export interface CallOptions {
@@ -101,7 +106,11 @@ export class Client {
 
   /** The capabilities declared to the server in the given era. */
   capabilities(era: Era): ClientCapabilities {
-    return { ...this.options.capabilities, ...capabilitiesOf(this.options, era) };
+    const caps: ClientCapabilities = { ...this.options.capabilities, ...capabilitiesOf(this.options, era) };
+    if (era === 'modern' && this.options.tasks !== false) {
+      caps.extensions = { ...caps.extensions, [TASKS_EXTENSION]: {} };
+    }
+    return caps;
   }
 
   on<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): () => void {
@@ -220,6 +229,7 @@ export class Client {
     let body = params;
     for (let round = 0; ; round++) {
       const result = await peer.request(method, body, options);
+      if (result.resultType === 'task') return this.followTask(peer, result, options);
       if (result.resultType !== 'input_required') return result;
       if (round >= maxRounds) {
         throw new ClientError('too-many-rounds', `${method} still needed input after ${maxRounds} rounds`);
@@ -239,6 +249,69 @@ export class Client {
         inputResponses,
         ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}),
       };
+    }
+  }
+
+  /**
+   * Follows a task (tasks extension) to its end: polls `tasks/get` at the server's interval,
+   * answers its input requests once each through `tasks/update`, and cancels it with
+   * `tasks/cancel` when the caller aborts.
+   */
+  private async followTask(
+    peer: Peer,
+    created: Record<string, unknown>,
+    options: RequestOptions,
+  ): Promise<Record<string, unknown>> {
+    const taskId = String(created.taskId);
+    const meta = { _meta: this.modernEnvelope() };
+    const answered = new Set<string>();
+    const signal = options.signal;
+    let task = created;
+    for (;;) {
+      if (task.status === 'completed')
+        return { resultType: 'complete', ...(task.result as Record<string, unknown>) };
+      if (task.status === 'failed')
+        throw McpError.fromObject(task.error as { code: number; message: string });
+      if (task.status === 'cancelled')
+        throw new ClientError('task-cancelled', `Task ${taskId} was cancelled`);
+      const asked = (task.status === 'input_required' ? task.inputRequests : undefined) as
+        | Record<string, { method: string; params?: Record<string, unknown> }>
+        | undefined;
+      const inputResponses: Record<string, unknown> = {};
+      for (const [key, request] of Object.entries(asked ?? {})) {
+        if (answered.has(key)) continue;
+        answered.add(key);
+        inputResponses[key] = await answerInput(
+          this.options,
+          request.method,
+          request.params ?? {},
+          signal ?? new AbortController().signal,
+        );
+      }
+      if (Object.keys(inputResponses).length > 0)
+        await peer.request(
+          'tasks/update',
+          { taskId, inputResponses, ...meta },
+          { timeoutMs: options.timeoutMs ?? 60_000 },
+        );
+      else {
+        const wait = typeof task.pollIntervalMs === 'number' ? task.pollIntervalMs : 1000;
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, wait);
+          signal?.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              reject(signal.reason);
+            },
+            { once: true },
+          );
+        }).catch(async (reason) => {
+          await peer.request('tasks/cancel', { taskId, ...meta }, { timeoutMs: 5000 }).catch(() => {});
+          throw reason;
+        });
+      }
+      task = await peer.request('tasks/get', { taskId, ...meta }, { timeoutMs: options.timeoutMs ?? 60_000 });
     }
   }
 

@@ -5,7 +5,8 @@ export type ClientErrorKind =
   | 'too-many-rounds'
   | 'invalid-output'
   | 'unsupported'
-  | 'no-handler';
+  | 'no-handler'
+  | 'task-cancelled';
 
 export class ClientError extends Error {
   override readonly name = 'ClientError';

@@ -13,3 +13,6 @@ export const META = {
 } as const;
 
 export const PROGRESS_TOKEN = 'progressToken';
+
+/** Extension identifiers (capabilities.extensions keys). */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';

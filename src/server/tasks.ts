@@ -3,8 +3,7 @@ import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { ClientCapabilities, InputRequest } from '../protocol/schemas/index.js';
 import { checkAnswer, type InputAsker, type InputMethod, missingCapability } from './input.js';
 
-/** The tasks extension (io.modelcontextprotocol/tasks, SEP-2663). */
-export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+export { TASKS_EXTENSION } from '../protocol/meta.js';
 
 export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
 
