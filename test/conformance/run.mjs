@@ -2,7 +2,7 @@
 // everything-client. The suite needs Node 22; it runs on the node@22 of runner/ so that the rest of
 // the project stays on Node 20. Ends with `conformance: P passed, F failed`.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -118,6 +118,10 @@ for (const [suite, scenarios] of Object.entries(CLIENT_SCENARIOS)) {
   }
 }
 
+const expected = readFileSync(here('expected-failures.yml'), 'utf8').match(/^ {2}- (\S+)$/gm) ?? [];
+report.push(
+  `expected failures, not run (authorization, a later issue): ${expected.length} auth scenarios, see expected-failures.yml`,
+);
 process.stdout.write(`${report.join('\n')}\n`);
 writeFileSync(here('../../.conformance-results.json'), `${JSON.stringify({ passed, failed, report })}\n`);
 process.stdout.write(`conformance: ${passed} passed, ${failed} failed\n`);

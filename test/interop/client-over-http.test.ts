@@ -141,6 +141,36 @@ describe('mcpkit client -> mcpkit server over Streamable HTTP', () => {
     },
   );
 
+  it('opens a new legacy session when the server forgot the old one (404)', async () => {
+    const client = await connect(server.url, { era: 'legacy' });
+    try {
+      await server.handler.close(); // every session is gone
+      expect((await client.callTool('echo', { text: 'again' })).content).toEqual([
+        { type: 'text', text: 'again' },
+      ]);
+      expect(server.handler.sessionCount).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('sends custom headers and uses a custom fetch', async () => {
+    const seen: string[] = [];
+    const client = new Client({ name: 'custom', version: '1' });
+    const transport = new StreamableHttpClientTransport(server.url, {
+      headers: () => ({ 'x-tenant': 'acme' }),
+      fetch: (input, init) => {
+        seen.push(new Headers(init?.headers).get('x-tenant') ?? 'none');
+        return fetch(input, init);
+      },
+    });
+    await client.connect(transport);
+    await client.callTool('echo', { text: 'x' });
+    await client.close();
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.every((v) => v === 'acme')).toBe(true);
+  });
+
   it('ends its legacy session with DELETE on close', async () => {
     const client = await connect(server.url, { era: 'legacy' });
     const before = server.handler.sessionCount;

@@ -76,6 +76,9 @@ export class StreamableHttpClientTransport implements Transport {
   /** Set when the server turned out to speak only the 2024-11-05 HTTP+SSE transport. */
   private fallback?: LegacySseClientTransport;
   private probedFallback = false;
+  /** The legacy handshake as sent, replayed to open a new session when the old one is gone. */
+  private initializeFrame?: string;
+  private reinitialized = 0;
 
   constructor(
     readonly url: URL | string,
@@ -143,6 +146,19 @@ export class StreamableHttpClientTransport implements Transport {
     }
     const session = response.headers.get('mcp-session-id');
     if (session) this.sessionId = session;
+    if (message.method === 'initialize') this.initializeFrame = frame;
+    // A legacy session the server no longer knows: start a new one and send the message again
+    // (2025-11-25 transports, "Session Management": the client MUST re-initialize on 404).
+    if (
+      response.status === 404 &&
+      modern === undefined &&
+      this.sessionId &&
+      message.method !== 'initialize' &&
+      this.initializeFrame
+    ) {
+      await response.body?.cancel();
+      if (await this.reinitialize()) return this.send(frame, options);
+    }
     if (!this.probedFallback && [400, 404, 405].includes(response.status)) {
       this.probedFallback = true;
       const text = await response.text();
@@ -180,6 +196,45 @@ export class StreamableHttpClientTransport implements Transport {
     this.fallback = legacy;
     await legacy.send(frame);
     return true;
+  }
+
+  private async reinitialize(): Promise<boolean> {
+    if (this.reinitialized++ > 3) return false;
+    this.sessionId = undefined;
+    const init = {
+      ...(JSON.parse(this.initializeFrame!) as Message),
+      id: `mcpkit-reinitialize-${this.reinitialized}`,
+    };
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers),
+    };
+    try {
+      const response = await this.fetchImpl(this.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(init),
+      });
+      await response.text();
+      const session = response.headers.get('mcp-session-id');
+      if (!response.ok || !session) return false;
+      this.sessionId = session;
+      const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
+      const ack = await this.fetchImpl(this.url, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'mcp-session-id': session,
+          ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
+        },
+        body: JSON.stringify(initialized),
+      });
+      await ack.body?.cancel();
+      return ack.ok;
+    } catch {
+      return false;
+    }
   }
 
   private forget(id: RequestId | undefined): void {
@@ -344,7 +399,12 @@ export class StreamableHttpClientTransport implements Transport {
       // Ends the legacy session on the server; a server that does not allow it answers 405.
       await this.fetchImpl(this.url, {
         method: 'DELETE',
-        headers: { 'mcp-session-id': this.sessionId },
+        headers: {
+          ...(typeof this.options.headers === 'function'
+            ? await this.options.headers()
+            : this.options.headers),
+          'mcp-session-id': this.sessionId,
+        },
       }).catch(() => {});
     }
     this.sink?.onClose();
