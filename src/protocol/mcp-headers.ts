@@ -103,3 +103,21 @@ export function decodeHeaderValue(value: string): string {
     Uint8Array.from(atob(body), (c) => c.charCodeAt(0)),
   );
 }
+
+/** The body field an `Mcp-Name` header mirrors, by method (2026-07-28; tasks extension for tasks/*). */
+export const MCP_NAME_FIELD: Readonly<Record<string, 'name' | 'uri' | 'taskId'>> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
+};
+
+/** The value at an annotation's `properties` path in call arguments (undefined when absent). */
+export function valueAtPath(args: unknown, path: readonly string[]): unknown {
+  let value = args;
+  for (const key of path)
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}

@@ -1,7 +1,13 @@
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
-import { encodeHeaderValue, type HeaderAnnotation, headerAnnotations } from '../../protocol/mcp-headers.js';
+import {
+  encodeHeaderValue,
+  type HeaderAnnotation,
+  headerAnnotations,
+  MCP_NAME_FIELD,
+  valueAtPath,
+} from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
 import { LegacySseClientTransport } from '../legacy-sse/client.js';
 import { readEvents } from './sse.js';
@@ -26,15 +32,6 @@ type Message = {
   error?: unknown;
 };
 
-const NAME_FIELD: Record<string, 'name' | 'uri' | 'taskId'> = {
-  'tasks/get': 'taskId',
-  'tasks/update': 'taskId',
-  'tasks/cancel': 'taskId',
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-};
-
 const MODERN_CODES = new Set([
   ErrorCode.HeaderMismatch,
   ErrorCode.MissingRequiredClientCapability,
@@ -49,13 +46,6 @@ function isModernError(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function valueAt(args: unknown, path: string[]): unknown {
-  let value = args;
-  for (const key of path)
-    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-  return value;
 }
 
 /**
@@ -110,12 +100,12 @@ export class StreamableHttpClientTransport implements Transport {
     if (modern !== undefined && message.method) {
       headers['mcp-protocol-version'] = modern;
       headers['mcp-method'] = message.method;
-      const field = NAME_FIELD[message.method];
+      const field = MCP_NAME_FIELD[message.method];
       if (field && typeof message.params?.[field] === 'string')
         headers['mcp-name'] = encodeHeaderValue(message.params[field]);
       if (message.method === 'tools/call') {
         for (const a of this.toolHeaders.get(message.params?.name) ?? []) {
-          const value = valueAt(message.params?.arguments, a.path);
+          const value = valueAtPath(message.params?.arguments, a.path);
           if (value !== undefined && value !== null)
             headers[`mcp-param-${a.name}`] = encodeHeaderValue(String(value));
         }

@@ -5,7 +5,7 @@ import {
   type JsonRpcMessage,
   type RequestId,
 } from '../../protocol/jsonrpc.js';
-import { decodeHeaderValue } from '../../protocol/mcp-headers.js';
+import { decodeHeaderValue, MCP_NAME_FIELD, valueAtPath } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
 import {
   DEFAULT_HTTP_REVISION,
@@ -52,14 +52,6 @@ interface Session {
   connection: ServerConnection;
 }
 
-const MRTR_NAMES: Record<string, 'name' | 'uri' | 'taskId'> = {
-  'tasks/get': 'taskId',
-  'tasks/update': 'taskId',
-  'tasks/cancel': 'taskId',
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-};
 const mismatch = (message: string) =>
   new HttpError(400, `Header mismatch: ${message}`, ErrorCode.HeaderMismatch);
 
@@ -76,13 +68,6 @@ function modernStatus(frame: string): number {
     return 400;
   }
   return 200;
-}
-
-function valueAt(args: unknown, path: string[]): unknown {
-  let value = args;
-  for (const key of path)
-    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-  return value;
 }
 
 /**
@@ -210,7 +195,7 @@ export function createStreamableHttpHandler(
     if (headerMethod === null) throw mismatch('the Mcp-Method header is missing');
     if (headerMethod !== message.method)
       throw mismatch(`Mcp-Method ${headerMethod} does not match method ${message.method}`);
-    const nameField = MRTR_NAMES[message.method];
+    const nameField = MCP_NAME_FIELD[message.method];
     if (!nameField) return;
     const bodyName = message.params?.[nameField];
     const headerName = request.headers.get('mcp-name');
@@ -225,7 +210,7 @@ export function createStreamableHttpHandler(
       throw mismatch(`Mcp-Name ${headerName} does not match ${nameField} ${String(bodyName)}`);
     if (message.method !== 'tools/call') return;
     for (const annotation of server.tools.get(String(bodyName))?.headers ?? []) {
-      const value = valueAt(message.params?.arguments, annotation.path);
+      const value = valueAtPath(message.params?.arguments, annotation.path);
       const header = request.headers.get(`mcp-param-${annotation.name}`);
       if (value === undefined || value === null) {
         if (header !== null)
