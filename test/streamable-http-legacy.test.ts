@@ -43,7 +43,8 @@ describe('legacy Streamable HTTP (2025-03-26 .. 2025-11-25)', () => {
     const events = readEvents(response.body!);
     const priming = (await events.next()).value!;
     expect(priming).toMatchObject({ id: expect.any(String), data: '', retry: expect.any(Number) });
-    await events.return(undefined); // the client drops the stream before any message
+    await events.return(undefined);
+    await response.body!.cancel(); // the client drops the connection before any message
     await new Promise((r) => setTimeout(r, 300)); // the tool finishes meanwhile
     const resumed = await fetch(server.url, {
       headers: { ...headers, accept: 'text/event-stream', 'last-event-id': priming.id! },

@@ -12,15 +12,9 @@ import * as prev from './r2025-11-25.js';
  */
 
 const Extensions = { extensions: z.record(z.string(), z.looseObject({})).optional() };
-export const ClientCapabilities = z.looseObject({
-  experimental: z.record(z.string(), z.looseObject({})).optional(),
+/** As in 2025-11-25, less tasks (now an extension) and roots.listChanged (removed), plus extensions. */
+export const ClientCapabilities = prev.ClientCapabilities.omit({ tasks: true }).extend({
   roots: z.looseObject({}).optional(),
-  sampling: z
-    .looseObject({ context: z.looseObject({}).optional(), tools: z.looseObject({}).optional() })
-    .optional(),
-  elicitation: z
-    .looseObject({ form: z.looseObject({}).optional(), url: z.looseObject({}).optional() })
-    .optional(),
   ...Extensions,
 });
 export const ServerCapabilities = v25a.ServerCapabilities.extend(Extensions);

@@ -17,6 +17,11 @@ export interface ExchangeOptions {
   retryMs?: number;
   /** The client went away before the answer was complete: cancel what it asked. */
   onAbandon: (pending: RequestId[]) => void;
+  /**
+   * Legacy era: a dropped stream is not a cancellation; the rest of the answer is still recorded
+   * (eventId) for a GET with Last-Event-ID to resume.
+   */
+  keepOnDisconnect?: boolean;
 }
 
 /**
@@ -30,6 +35,8 @@ export class Exchange {
   private stream?: SseStream;
   private readonly waiting: Set<RequestId>;
   private done = false;
+  /** The stream went away but the answer goes on being recorded (legacy resumability). */
+  private detached = false;
   /** A chain that keeps SSE writes in order while event ids are assigned. */
   private writes: Promise<void> = Promise.resolve();
 
@@ -53,7 +60,7 @@ export class Exchange {
       kind === 'batch' ||
       (kind === 'response' && id !== undefined && this.waiting.delete(id) && this.waiting.size === 0);
     if (kind === 'batch') this.waiting.clear();
-    if (!this.stream) {
+    if (!this.stream && !this.detached) {
       if (final) {
         this.done = true;
         const status = this.options.statusOf?.(frame) ?? 200;
@@ -76,6 +83,7 @@ export class Exchange {
   attach(stream: SseStream): void {
     this.stream?.close();
     this.stream = stream;
+    this.detached = false;
   }
 
   /** Ends the answer early: the server closes the stream (polling), or shuts down. */
@@ -87,7 +95,13 @@ export class Exchange {
 
   private upgrade(): void {
     const stream = new SseStream(() => {
-      if (!this.done) this.options.onAbandon([...this.waiting]);
+      if (this.stream !== stream || this.done) return;
+      if (this.options.keepOnDisconnect) {
+        this.stream = undefined;
+        this.detached = true;
+        return;
+      }
+      this.options.onAbandon([...this.waiting]);
       this.done = true;
     }, this.options.keepAliveMs);
     this.stream = stream;

@@ -54,6 +54,8 @@ export class ExchangeTransport extends HttpTransport {
 /** A legacy session's connection: answers go to their POST, everything else to the GET stream. */
 export class SessionTransport extends HttpTransport {
   readonly exchanges = new Map<RequestId, Exchange>();
+  /** POST streams by stream id, so that a GET with Last-Event-ID can take over the right one. */
+  readonly resumable = new Map<string, Exchange>();
   readonly streams: SseStream[] = [];
   lastActivity = Date.now();
 
@@ -77,6 +79,11 @@ export class SessionTransport extends HttpTransport {
     const eventId = this.events ? await this.events.append(this.streamId, frame) : undefined;
     const stream = this.streams.at(-1);
     stream?.send({ event: 'message', data: frame, ...(eventId !== undefined ? { id: eventId } : {}) });
+  }
+
+  track(streamId: string, exchange: Exchange): void {
+    for (const [id, e] of this.resumable) if (e.finished) this.resumable.delete(id);
+    this.resumable.set(streamId, exchange);
   }
 
   removeStream(stream: SseStream): void {

@@ -355,8 +355,10 @@ export function createStreamableHttpHandler(
       ...(resumable ? { priming: () => events.append(streamId, ''), retryMs: options.retryMs ?? 1000 } : {}),
       // Legacy era: a disconnect is not a cancellation; the answer waits in the event store.
       onAbandon: () => {},
+      keepOnDisconnect: true,
     });
     for (const id of ids) transport.exchanges.set(id, exchange);
+    transport.track(streamId, exchange);
     transport.deliver(text);
     const response = await exchange.response;
     if (opened && !connection.session) {
@@ -392,11 +394,9 @@ export function createStreamableHttpHandler(
       const replayed = await events.replayAfter(lastEventId, (id, data) => {
         if (data !== '') stream.send({ event: 'message', id, data });
       });
-      const exchange =
-        replayed && replayed !== transport.streamId
-          ? [...transport.exchanges.values()].find((e) => !e.finished)
-          : undefined;
-      if (exchange) exchange.attach(stream);
+      // A POST stream still waiting for its answer continues on this GET.
+      const exchange = replayed ? transport.resumable.get(replayed) : undefined;
+      if (exchange && !exchange.finished) exchange.attach(stream);
       else transport.streams.push(stream);
     } else {
       transport.streams.push(stream);
