@@ -31,6 +31,7 @@ import { answerInput, capabilitiesOf, type InputHandlers } from './input-handler
 import { ListCache } from './list-cache.js';
 import { envelope, initialize, probe, type ServerIdentity } from './negotiate.js';
 import { OutputValidator } from './output-validator.js';
+import { type RoundOptions, withInputs } from './rounds.js';
 import { type Subscription, type SubscriptionRequest, subscribe } from './subscriptions.js';
 
 export interface ClientOptions extends InputHandlers {
@@ -212,107 +213,19 @@ export class Client {
     };
     const body = { ...params, _meta: meta };
     const { resultType, ...result } = MRTR_METHODS.has(method)
-      ? await this.withInputs(peer, method, body, requestOptions)
+      ? await withInputs(peer, method, body, requestOptions, this.rounds())
       : await peer.request(method, body, requestOptions);
     void resultType;
     return result;
   }
 
-  /** The MRTR loop: answer the input requests with the callbacks, retry with the answers and the state. */
-  private async withInputs(
-    peer: Peer,
-    method: string,
-    params: Record<string, unknown>,
-    options: RequestOptions,
-  ) {
-    const maxRounds = this.options.maxInputRounds ?? 8;
-    let body = params;
-    for (let round = 0; ; round++) {
-      const result = await peer.request(method, body, options);
-      if (result.resultType === 'task') return this.followTask(peer, result, options);
-      if (result.resultType !== 'input_required') return result;
-      if (round >= maxRounds) {
-        throw new ClientError('too-many-rounds', `${method} still needed input after ${maxRounds} rounds`);
-      }
-      const asked = (result.inputRequests ?? {}) as Record<
-        string,
-        { method: string; params?: Record<string, unknown> }
-      >;
-      const inputResponses: Record<string, unknown> = {};
-      const signal = options.signal ?? new AbortController().signal;
-      for (const [key, request] of Object.entries(asked)) {
-        inputResponses[key] = await answerInput(this.options, request.method, request.params ?? {}, signal);
-      }
-      // The retry carries exactly the state the server sent, or none when it sent none.
-      body = {
-        ...params,
-        inputResponses,
-        ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}),
-      };
-    }
-  }
-
-  /**
-   * Follows a task (tasks extension) to its end: polls `tasks/get` at the server's interval,
-   * answers its input requests once each through `tasks/update`, and cancels it with
-   * `tasks/cancel` when the caller aborts.
-   */
-  private async followTask(
-    peer: Peer,
-    created: Record<string, unknown>,
-    options: RequestOptions,
-  ): Promise<Record<string, unknown>> {
-    const taskId = String(created.taskId);
-    const meta = { _meta: this.modernEnvelope() };
-    const answered = new Set<string>();
-    const signal = options.signal;
-    let task = created;
-    for (;;) {
-      if (task.status === 'completed')
-        return { resultType: 'complete', ...(task.result as Record<string, unknown>) };
-      if (task.status === 'failed')
-        throw McpError.fromObject(task.error as { code: number; message: string });
-      if (task.status === 'cancelled')
-        throw new ClientError('task-cancelled', `Task ${taskId} was cancelled`);
-      const asked = (task.status === 'input_required' ? task.inputRequests : undefined) as
-        | Record<string, { method: string; params?: Record<string, unknown> }>
-        | undefined;
-      const inputResponses: Record<string, unknown> = {};
-      for (const [key, request] of Object.entries(asked ?? {})) {
-        if (answered.has(key)) continue;
-        answered.add(key);
-        inputResponses[key] = await answerInput(
-          this.options,
-          request.method,
-          request.params ?? {},
-          signal ?? new AbortController().signal,
-        );
-      }
-      if (Object.keys(inputResponses).length > 0)
-        await peer.request(
-          'tasks/update',
-          { taskId, inputResponses, ...meta },
-          { timeoutMs: options.timeoutMs ?? 60_000 },
-        );
-      else {
-        const wait = typeof task.pollIntervalMs === 'number' ? task.pollIntervalMs : 1000;
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(resolve, wait);
-          signal?.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(timer);
-              reject(signal.reason);
-            },
-            { once: true },
-          );
-        }).catch(async (reason) => {
-          await peer.request('tasks/cancel', { taskId, ...meta }, { timeoutMs: 5000 }).catch(() => {});
-          throw reason;
-        });
-      }
-      task = await peer.request('tasks/get', { taskId, ...meta }, { timeoutMs: options.timeoutMs ?? 60_000 });
-    }
+  /** What the MRTR and task loops need of this client. */
+  private rounds(): RoundOptions {
+    return {
+      handlers: this.options,
+      maxRounds: this.options.maxInputRounds ?? 8,
+      envelope: () => this.modernEnvelope(),
+    };
   }
 
   private onNotification(n: JsonRpcNotification): void {

@@ -5,20 +5,15 @@ import {
   type JsonRpcMessage,
   type RequestId,
 } from '../../protocol/jsonrpc.js';
-import { decodeHeaderValue, MCP_NAME_FIELD, valueAtPath } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
-import {
-  DEFAULT_HTTP_REVISION,
-  isLegacyRevision,
-  type LegacyRevision,
-  type ModernRevision,
-} from '../../protocol/revisions.js';
+import { DEFAULT_HTTP_REVISION, isLegacyRevision, type LegacyRevision } from '../../protocol/revisions.js';
 import type { ServerConnection } from '../../server/connection.js';
 import type { McpServer } from '../../server/mcp-server.js';
 import { HttpError, readBody } from './body.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
+import { checkModernHeaders } from './modern-headers.js';
 import { checkOrigin, type OriginPolicy } from './security.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
 
@@ -51,9 +46,6 @@ interface Session {
   transport: SessionTransport;
   connection: ServerConnection;
 }
-
-const mismatch = (message: string) =>
-  new HttpError(400, `Header mismatch: ${message}`, ErrorCode.HeaderMismatch);
 
 /** Modern errors that the transport answers with an HTTP status (2026-07-28 transports). */
 function modernStatus(frame: string): number {
@@ -162,74 +154,6 @@ export function createStreamableHttpHandler(
     }
   }
 
-  function checkModernHeaders(
-    request: Request,
-    message: { method: string; params?: Record<string, any> },
-    version: unknown,
-  ): void {
-    // Missing per-request metadata is invalid params, answered with 400 (2026-07-28 versioning).
-    const meta = message.params?._meta;
-    if (typeof version !== 'string') {
-      throw new HttpError(
-        400,
-        `Invalid params: _meta["${META.protocolVersion}"] is required`,
-        ErrorCode.InvalidParams,
-      );
-    }
-    const capabilities = meta?.[META.clientCapabilities];
-    if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) {
-      throw new HttpError(
-        400,
-        `Invalid params: _meta["${META.clientCapabilities}"] is required`,
-        ErrorCode.InvalidParams,
-      );
-    }
-    const headerVersion = request.headers.get('mcp-protocol-version');
-    if (headerVersion === null) throw mismatch('the MCP-Protocol-Version header is missing');
-    if (headerVersion !== version)
-      throw mismatch(`MCP-Protocol-Version ${headerVersion} does not match _meta version ${version}`);
-    if (!server.modernRevisions.includes(version as ModernRevision)) {
-      throw new HttpError(400, 'Unsupported protocol version', ErrorCode.UnsupportedProtocolVersion);
-    }
-    const headerMethod = request.headers.get('mcp-method');
-    if (headerMethod === null) throw mismatch('the Mcp-Method header is missing');
-    if (headerMethod !== message.method)
-      throw mismatch(`Mcp-Method ${headerMethod} does not match method ${message.method}`);
-    const nameField = MCP_NAME_FIELD[message.method];
-    if (!nameField) return;
-    const bodyName = message.params?.[nameField];
-    const headerName = request.headers.get('mcp-name');
-    if (headerName === null) throw mismatch('the Mcp-Name header is missing');
-    let decodedName: string;
-    try {
-      decodedName = decodeHeaderValue(headerName);
-    } catch {
-      throw mismatch('Mcp-Name is not valid Base64 UTF-8');
-    }
-    if (decodedName !== bodyName)
-      throw mismatch(`Mcp-Name ${headerName} does not match ${nameField} ${String(bodyName)}`);
-    if (message.method !== 'tools/call') return;
-    for (const annotation of server.tools.get(String(bodyName))?.headers ?? []) {
-      const value = valueAtPath(message.params?.arguments, annotation.path);
-      const header = request.headers.get(`mcp-param-${annotation.name}`);
-      if (value === undefined || value === null) {
-        if (header !== null)
-          throw mismatch(`Mcp-Param-${annotation.name} is sent but the argument is absent`);
-        continue;
-      }
-      if (header === null) throw mismatch(`the Mcp-Param-${annotation.name} header is missing`);
-      let decodedValue: string;
-      try {
-        decodedValue = decodeHeaderValue(header);
-      } catch {
-        throw mismatch(`Mcp-Param-${annotation.name} is not valid Base64 UTF-8`);
-      }
-      const same =
-        annotation.type === 'integer' ? Number(decodedValue) === value : decodedValue === String(value);
-      if (!same) throw mismatch(`Mcp-Param-${annotation.name} does not match the argument`);
-    }
-  }
-
   async function modern(
     request: Request,
     message: JsonRpcMessage & { method: string },
@@ -239,7 +163,12 @@ export function createStreamableHttpHandler(
   ) {
     const id = 'id' in message ? (message.id as RequestId) : null;
     try {
-      checkModernHeaders(request, message as { method: string; params?: Record<string, any> }, version);
+      checkModernHeaders(
+        server,
+        request,
+        message as { method: string; params?: Record<string, any> },
+        version,
+      );
     } catch (error) {
       if (error instanceof HttpError && error.code === ErrorCode.UnsupportedProtocolVersion) {
         const body = {
