@@ -107,6 +107,18 @@ describe('the stdio server under bad input', () => {
     expect((await answer('slow')).result.content).toEqual([{ type: 'text', text: 'counted to 2' }]);
   });
 
+  it('sends every answer it owes before it exits, even one queued just before stdin ended', async () => {
+    proc = start();
+    const { send, answer, child, exited } = proc;
+    send(INIT);
+    send(
+      '{"jsonrpc":"2.0","id":"quick","method":"tools/call","params":{"name":"echo","arguments":{"text":"last words"}}}',
+    );
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    expect((await answer('quick')).result.content).toEqual([{ type: 'text', text: 'last words' }]);
+  });
+
   it('exits 0 on SIGTERM', async () => {
     proc = start();
     await proc.answer(proc.send(INIT) && 'init');

@@ -84,6 +84,9 @@ export class StdioServerTransport implements Transport {
 
   private async finish(error?: Error): Promise<void> {
     if (this.closed) return;
+    // Frames already queued (answers to requests that finished) still go out.
+    if (this.flushed && !error) await this.flushed;
+    if (this.closed) return;
     this.closed = true;
     this.input.off('data', this.onData);
     this.input.off('end', this.onEnd);
