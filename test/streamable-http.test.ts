@@ -39,16 +39,15 @@ async function stillServing() {
   expect(ok.json.result.content).toEqual([{ type: 'text', text: 'ok' }]);
 }
 
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
+
 async function openSession(): Promise<string> {
-  const r = await post(
-    {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    },
-    JSON_HEADERS,
-  );
+  const r = await post(INITIALIZE, JSON_HEADERS);
   expect(r.status).toBe(200);
   return r.headers.get('mcp-session-id')!;
 }
@@ -185,15 +184,7 @@ describe('bounds and checks', () => {
     expect(second.status).toBe(429);
     await first.body?.cancel();
     const more = [await openSession(), await openSession()];
-    const refused = await post(
-      {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-      },
-      JSON_HEADERS,
-    );
+    const refused = await post(INITIALIZE, JSON_HEADERS);
     expect(refused.status).toBe(503);
     for (const id of [sid, ...more])
       expect((await fetch(server.url, { method: 'DELETE', headers: { 'mcp-session-id': id } })).status).toBe(

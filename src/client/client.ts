@@ -78,6 +78,7 @@ export class Client {
   private transport?: Transport;
   private session?: { era: Era; revision: Revision; server: ServerIdentity };
   private logLevel?: LoggingLevel;
+  private envelopeBase?: Record<string, unknown>;
   private readonly emitter = new Emitter<ClientEvents>();
   private readonly cache = new ListCache();
   private readonly outputs = new OutputValidator();
@@ -120,6 +121,7 @@ export class Client {
 
   async connect(transport: Transport): Promise<void> {
     this.transport = transport;
+    this.envelopeBase = undefined;
     const forced = this.options.revision;
     const choice = forced
       ? MODERN_REVISIONS.includes(forced as ModernRevision)
@@ -205,17 +207,15 @@ export class Client {
       ...(options.onProgress ? { onProgress: options.onProgress, resetTimeoutOnProgress: true } : {}),
     };
     if (session.era === 'legacy') return peer.request(method, params, requestOptions);
-    const level = options.logLevel ?? this.logLevel;
-    const meta = {
-      ...(params._meta as object),
-      ...envelope(session.revision as ModernRevision, this.info, this.capabilities('modern')),
-      ...(level ? { [META.logLevel]: level } : {}),
+    const body = {
+      ...params,
+      _meta: { ...(params._meta as object), ...this.modernEnvelope(options.logLevel) },
     };
-    const body = { ...params, _meta: meta };
-    const { resultType, ...result } = MRTR_METHODS.has(method)
+    const result = MRTR_METHODS.has(method)
       ? await withInputs(peer, method, body, requestOptions, this.rounds())
       : await peer.request(method, body, requestOptions);
-    void resultType;
+    // resultType is wire vocabulary of the modern era; callers see the same results in both eras.
+    delete result.resultType;
     return result;
   }
 
@@ -416,11 +416,14 @@ export class Client {
   }
 
   /** Envelope for modern requests sent outside `request` (listen streams). */
-  modernEnvelope(): Record<string, unknown> {
-    return {
-      ...envelope(this.session!.revision as ModernRevision, this.info, this.capabilities('modern')),
-      ...(this.logLevel ? { [META.logLevel]: this.logLevel } : {}),
-    };
+  modernEnvelope(logLevel = this.logLevel): Record<string, unknown> {
+    // Version, identity and capabilities do not change during a session: built once.
+    this.envelopeBase ??= envelope(
+      this.session!.revision as ModernRevision,
+      this.info,
+      this.capabilities('modern'),
+    );
+    return logLevel ? { ...this.envelopeBase, [META.logLevel]: logLevel } : this.envelopeBase;
   }
 
   private async page<T>(

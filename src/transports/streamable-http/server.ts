@@ -120,9 +120,9 @@ export function createStreamableHttpHandler(
     const text = await readBody(request, maxBody);
     const decoded = decode(text, limits);
     if (decoded.kind === 'invalid') {
-      const status = decoded.error.error.code === ErrorCode.ParseError ? 400 : 400;
+      // Unparseable or malformed JSON-RPC: 400 with the JSON-RPC error that says which.
       return new Response(JSON.stringify(decoded.error), {
-        status,
+        status: 400,
         headers: { 'content-type': 'application/json' },
       });
     }
