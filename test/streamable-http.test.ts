@@ -46,6 +46,16 @@ const INITIALIZE = {
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
 };
 
+/** A GET stream on a session; retried while the server still counts a stream just closed. */
+async function openGetStream(sid: string): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await fetch(server.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': sid } });
+    if (r.status !== 429 || attempt === 50) return r;
+    await r.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function openSession(): Promise<string> {
   const r = await post(INITIALIZE, JSON_HEADERS);
   expect(r.status).toBe(200);
@@ -184,8 +194,14 @@ describe('bounds and checks', () => {
     expect(second.status).toBe(429);
     await first.body?.cancel();
     const more = [await openSession(), await openSession()];
+    // Every session busy (a GET stream open on each): none can be evicted, so a new one is refused.
+    const held = await Promise.all([sid, ...more].map((id) => openGetStream(id)));
     const refused = await post(INITIALIZE, JSON_HEADERS);
     expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.json.error).toMatchObject({ code: -32005, data: { limit: 'maxSessions' } });
+    expect(refused.json.error.message).toContain('maxSessions');
+    for (const stream of held) await stream.body?.cancel();
     for (const id of [sid, ...more])
       expect((await fetch(server.url, { method: 'DELETE', headers: { 'mcp-session-id': id } })).status).toBe(
         200,

@@ -1,3 +1,11 @@
+export type { ConnectionLimits } from './connection-limiter.js';
 export { expressHandler } from './express.js';
-export { honoHandler } from './hono.js';
-export { handleNode, type ServeHttpOptions, serveHttp, toNodeListener, type WebHandler } from './node.js';
+export { type HonoHandlerOptions, honoHandler } from './hono.js';
+export {
+  type ConnInfo,
+  handleNode,
+  type ServeHttpOptions,
+  serveHttp,
+  toNodeListener,
+  type WebHandler,
+} from './node.js';

@@ -1,14 +1,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { ConnectionLimiter, type ConnectionLimits } from './connection-limiter.js';
 
-export type WebHandler = (request: Request) => Promise<Response>;
+/** What the transport knows of the peer; handlers use it to keep per-client bounds. */
+export interface ConnInfo {
+  remoteAddress?: string;
+}
+
+export type WebHandler = (request: Request, info?: ConnInfo) => Promise<Response>;
+
+const INTERNAL_ERROR = '{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}';
 
 /** node:http -> a web-standard handler. A client that goes away aborts `request.signal`. */
 export function toNodeListener(handler: WebHandler): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => handleNode(handler, req, res);
 }
 
-/** Serves one node:http exchange; `body` replaces the request stream when a framework already read it. */
+/**
+ * Serves one node:http exchange; `body` replaces the request stream when a framework already read
+ * it. Nothing here may throw out of the listener: node:http would let it kill the process, so a
+ * request that cannot become a web `Request` gets 400 and a failure while answering gets 500.
+ */
 export function handleNode(
   handler: WebHandler,
   req: IncomingMessage,
@@ -19,24 +31,48 @@ export function handleNode(
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
+  let request: Request;
+  try {
+    request = toWebRequest(req, controller.signal, body);
+  } catch {
+    // A Host with userinfo or bad escapes (`localhost@evil.com`, `a%zz`) makes no valid URL.
+    answerPlain(res, 400, 'Bad Request: the Host header and request target do not form a valid URL');
+    req.resume();
+    return;
+  }
+  handler(request, { remoteAddress: req.socket.remoteAddress ?? '' })
+    .then((response) => writeResponse(response, res, controller.signal))
+    .catch(() => {
+      try {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(INTERNAL_ERROR);
+      } catch {
+        res.destroy();
+      }
+    });
+}
+
+function toWebRequest(req: IncomingMessage, signal: AbortSignal, body?: string): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else if (value !== undefined) headers.set(name, value);
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+  return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
     method: req.method ?? 'GET',
     headers,
-    signal: controller.signal,
+    signal,
     ...(hasBody ? { body: body ?? (Readable.toWeb(req) as ReadableStream<Uint8Array>), duplex: 'half' } : {}),
   } as RequestInit);
-  handler(request)
-    .then((response) => writeResponse(response, res, controller.signal))
-    .catch(() => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end('{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}');
-    });
+}
+
+function answerPlain(res: ServerResponse, status: number, text: string): void {
+  try {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end(text);
+  } catch {
+    res.destroy();
+  }
 }
 
 async function writeResponse(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {
@@ -65,7 +101,20 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
   res.end();
 }
 
-export interface ServeHttpOptions {
+/** The path of a request target, or undefined when the target is not a URL at all. */
+function pathOf(target: string): string | undefined {
+  if (target.startsWith('/')) {
+    const end = target.search(/[?#]/);
+    return end < 0 ? target : target.slice(0, end);
+  }
+  try {
+    return new URL(target).pathname; // absolute-form (a proxy's request line)
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ServeHttpOptions extends ConnectionLimits {
   port?: number;
   /** Default 127.0.0.1: local servers bind to loopback only. */
   host?: string;
@@ -73,9 +122,18 @@ export interface ServeHttpOptions {
   path?: string;
   /** More handlers by path (the 2024-11-05 SSE and messages endpoints, health checks...). */
   routes?: Record<string, WebHandler>;
+  /** Time to receive a request's headers. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request, body included (not the response: streams stay open). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open. Default 5 s. */
+  keepAliveTimeoutMs?: number;
 }
 
-/** Serves a web handler on node:http with request and header timeouts on. */
+/**
+ * Serves a web handler on node:http, bounded by default: header, body and keep-alive timeouts (a
+ * slow or stalled body is answered 408 and closed) and connection caps in total and per address.
+ */
 export async function serveHttp(
   handler: WebHandler,
   options: ServeHttpOptions = {},
@@ -84,14 +142,34 @@ export async function serveHttp(
   const listeners = new Map([[path, toNodeListener(handler)]]);
   for (const [route, routeHandler] of Object.entries(options.routes ?? {}))
     listeners.set(route, toNodeListener(routeHandler));
-  const server = createServer({ headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
-    const listener = listeners.get(new URL(req.url ?? '/', 'http://localhost').pathname);
-    if (!listener) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
-      return;
-    }
-    listener(req, res);
-  });
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // node requires headersTimeout <= requestTimeout.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
+  const limiter = new ConnectionLimiter(options);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+      // node checks the two timeouts on this interval; a long interval would let them overrun.
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, headersTimeout / 4, requestTimeout / 4)),
+    },
+    (req, res) => {
+      if (limiter.isRefused(req.socket)) return;
+      const path = pathOf(req.url ?? '/');
+      if (path === undefined) {
+        answerPlain(res, 400, 'Bad Request: the request target is not a valid URL');
+        return;
+      }
+      const listener = listeners.get(path);
+      if (!listener) {
+        answerPlain(res, 404, 'Not Found');
+        return;
+      }
+      listener(req, res);
+    },
+  );
+  limiter.attach(server);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -18,6 +18,11 @@ export const ErrorCode = {
   /** mcpkit-local (implementation-defined range -32000..-32019). */
   ConnectionClosed: -32000,
   RequestTimeout: -32001,
+  /**
+   * mcpkit-local: a bound refused the request (too many requests, streams, sessions or tasks);
+   * `data.limit` names the option that sets it, `data.retryAfterMs` when to try again.
+   */
+  Overloaded: -32005,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,16 +1,25 @@
+import type { QuotaRefusal } from '../../engine/quota.js';
+import { ErrorCode } from '../../protocol/errors.js';
+
 /** An HTTP-level refusal: status, and the JSON-RPC error body that explains it. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly code = -32600,
+    readonly code: number = ErrorCode.InvalidRequest,
     readonly headers: Record<string, string> = {},
+    readonly data?: unknown,
   ) {
     super(message);
   }
 
   toResponse(id: string | number | null = null): Response {
-    const body = JSON.stringify({ jsonrpc: '2.0', id, error: { code: this.code, message: this.message } });
+    const error = {
+      code: this.code,
+      message: this.message,
+      ...(this.data !== undefined ? { data: this.data } : {}),
+    };
+    const body = JSON.stringify({ jsonrpc: '2.0', id, error });
     return new Response(body, {
       status: this.status,
       headers: { 'content-type': 'application/json', ...this.headers },
@@ -47,4 +56,18 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
     if (error instanceof HttpError) throw error;
     throw new HttpError(400, 'Parse error: the body is not valid UTF-8', -32700);
   }
+}
+
+/**
+ * A bound that refused: 429 when the client used up its own share, 503 when the server is full;
+ * either way with Retry-After and the option that governs it in the message and in `data.limit`.
+ */
+export function overloaded(refusal: QuotaRefusal, what: string, retryAfterSeconds: number): HttpError {
+  return new HttpError(
+    refusal.scope === 'client' ? 429 : 503,
+    `${what} (${refusal.option}: ${refusal.limit}); retry later or raise ${refusal.option}`,
+    ErrorCode.Overloaded,
+    { 'retry-after': String(retryAfterSeconds) },
+    { limit: refusal.option, retryAfterMs: retryAfterSeconds * 1000 },
+  );
 }

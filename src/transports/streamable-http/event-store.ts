@@ -1,57 +1,126 @@
 /**
  * Where legacy-era SSE events wait for a client that reconnects with `Last-Event-ID`
- * (2025-11-25 transports, "Resumability and Redelivery"). An event id names its stream, so a
- * replay never crosses into another stream or session.
+ * (2025-11-25 transports, "Resumability and Redelivery"). Events belong to a stream of a session:
+ * a replay never crosses into another stream or session, and ending a session drops all of its
+ * streams at once.
  */
 export interface EventStore {
-  append(streamId: string, message: string): Promise<string>;
-  /** Sends the events after `lastEventId` on its own stream; resolves with that stream's id. */
+  /** Records one event of a session's stream; resolves with its event id. */
+  append(sessionId: string, streamId: string, message: string): Promise<string>;
+  /**
+   * Sends the events of the stream `lastEventId` names that came after it, if that id belongs to
+   * `sessionId`; resolves with the stream's id, or undefined for an id this session never issued.
+   */
   replayAfter(
+    sessionId: string,
     lastEventId: string,
     send: (eventId: string, message: string) => void,
   ): Promise<string | undefined>;
-  /** Forgets a stream (its session ended). */
-  drop(streamId: string): Promise<void>;
+  /** Forgets every stream of a session (it ended or expired). */
+  dropSession(sessionId: string): Promise<void>;
 }
 
-/**
- * In-process default: the newest `perStream` events of at most `maxStreams` streams (the oldest
- * stream is forgotten first), so a long session cannot grow it without bound.
- */
+export interface InMemoryEventStoreOptions {
+  /** Newest events kept per stream. Default 1000. */
+  maxEventsPerStream?: number;
+  /** Event bytes kept per session; the session's oldest events go first. Default 4 MiB. */
+  maxBytesPerSession?: number;
+  /** Event bytes kept in all; the least recently active session's oldest events go first. Default 64 MiB. */
+  maxBytes?: number;
+}
+
+type StoredEvent = [seq: number, message: string, bytes: number];
+
+interface SessionLog {
+  /** One counter per session: a stream's ids never repeat even after its events were evicted. */
+  next: number;
+  bytes: number;
+  streams: Map<string, StoredEvent[]>;
+}
+
+/** Bytes an event holds: its JSON text (one byte per character for ASCII) plus bookkeeping. */
+const sizeOf = (message: string) => message.length + 48;
+
+/** In-process default, bounded in events per stream and in bytes per session and in total. */
 export class InMemoryEventStore implements EventStore {
-  private readonly streams = new Map<string, { next: number; events: Array<[number, string]> }>();
+  /** Least recently appended first: the order in which whole-store eviction takes sessions. */
+  private readonly sessions = new Map<string, SessionLog>();
+  private totalBytes = 0;
+  private readonly perStream: number;
+  private readonly perSession: number;
+  private readonly maxBytes: number;
 
-  constructor(
-    private readonly perStream = 1000,
-    private readonly maxStreams = 10_000,
-  ) {}
+  constructor(options: InMemoryEventStoreOptions = {}) {
+    this.perStream = options.maxEventsPerStream ?? 1000;
+    this.perSession = options.maxBytesPerSession ?? 4 * 1024 * 1024;
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  }
 
-  async append(streamId: string, message: string): Promise<string> {
-    let stream = this.streams.get(streamId);
-    if (!stream) {
-      if (this.streams.size >= this.maxStreams) this.streams.delete(this.streams.keys().next().value!);
-      this.streams.set(streamId, (stream = { next: 1, events: [] }));
+  /** What the store holds now (tests, metrics, soak runs). */
+  stats(): { sessions: number; streams: number; events: number; bytes: number } {
+    let streams = 0;
+    let events = 0;
+    for (const log of this.sessions.values()) {
+      streams += log.streams.size;
+      for (const list of log.streams.values()) events += list.length;
     }
-    const seq = stream.next++;
-    stream.events.push([seq, message]);
-    if (stream.events.length > this.perStream) stream.events.shift();
+    return { sessions: this.sessions.size, streams, events, bytes: this.totalBytes };
+  }
+
+  async append(sessionId: string, streamId: string, message: string): Promise<string> {
+    let log = this.sessions.get(sessionId);
+    if (log) this.sessions.delete(sessionId); // re-inserted below as the most recent
+    log ??= { next: 1, bytes: 0, streams: new Map() };
+    this.sessions.set(sessionId, log);
+    let list = log.streams.get(streamId);
+    if (!list) log.streams.set(streamId, (list = []));
+    const seq = log.next++;
+    const bytes = sizeOf(message);
+    list.push([seq, message, bytes]);
+    log.bytes += bytes;
+    this.totalBytes += bytes;
+    if (list.length > this.perStream) this.evict(log, streamId);
+    while (log.bytes > this.perSession) this.evict(log);
+    while (this.totalBytes > this.maxBytes) {
+      const [oldestId, oldest] = this.sessions.entries().next().value!;
+      this.evict(oldest);
+      if (oldest.streams.size === 0) this.sessions.delete(oldestId);
+    }
     return `${streamId}_${seq}`;
   }
 
   async replayAfter(
+    sessionId: string,
     lastEventId: string,
     send: (eventId: string, message: string) => void,
   ): Promise<string | undefined> {
     const cut = lastEventId.lastIndexOf('_');
-    const streamId = lastEventId.slice(0, cut);
     const seq = Number(lastEventId.slice(cut + 1));
-    const stream = this.streams.get(streamId);
-    if (cut < 0 || !stream || !Number.isSafeInteger(seq)) return undefined;
-    for (const [n, message] of stream.events) if (n > seq) send(`${streamId}_${n}`, message);
+    const log = this.sessions.get(sessionId);
+    if (cut <= 0 || !Number.isSafeInteger(seq) || !log || seq >= log.next) return undefined;
+    const streamId = lastEventId.slice(0, cut);
+    const list = log.streams.get(streamId);
+    if (!list) return undefined; // never issued in this session, or evicted whole
+    for (const [n, message] of list) if (n > seq) send(`${streamId}_${n}`, message);
     return streamId;
   }
 
-  async drop(streamId: string): Promise<void> {
-    this.streams.delete(streamId);
+  async dropSession(sessionId: string): Promise<void> {
+    const log = this.sessions.get(sessionId);
+    if (!log) return;
+    this.totalBytes -= log.bytes;
+    this.sessions.delete(sessionId);
+  }
+
+  /** Drops the oldest event of a stream (default: of the session's oldest stream). */
+  private evict(log: SessionLog, streamId = log.streams.keys().next().value): void {
+    if (streamId === undefined) return;
+    const list = log.streams.get(streamId)!;
+    const dropped = list.shift();
+    if (dropped) {
+      log.bytes -= dropped[2];
+      this.totalBytes -= dropped[2];
+    }
+    if (list.length === 0) log.streams.delete(streamId);
   }
 }

@@ -1,4 +1,5 @@
-import type { RequestId } from '../../protocol/jsonrpc.js';
+import type { JsonRpcErrorObject } from '../../protocol/errors.js';
+import { errorResponse, type RequestId } from '../../protocol/jsonrpc.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
 
 export interface ExchangeOptions {
@@ -22,6 +23,10 @@ export interface ExchangeOptions {
    * (eventId) for a GET with Last-Event-ID to resume.
    */
   keepOnDisconnect?: boolean;
+  /** The POST carried a batch: an answer made here is an array. */
+  batch?: boolean;
+  /** Called once when the exchange is over (answered, failed, finished or abandoned). */
+  onSettled?: () => void;
 }
 
 /**
@@ -62,7 +67,7 @@ export class Exchange {
     if (kind === 'batch') this.waiting.clear();
     if (!this.stream && !this.detached) {
       if (final) {
-        this.done = true;
+        this.end();
         const status = this.options.statusOf?.(frame) ?? 200;
         this.resolve(
           new Response(frame, {
@@ -88,9 +93,32 @@ export class Exchange {
 
   /** Ends the answer early: the server closes the stream (polling), or shuts down. */
   finish(): void {
-    this.done = true;
+    this.end();
     const stream = this.stream;
     void this.writes.then(() => stream?.close());
+  }
+
+  /**
+   * Answers every request still waiting with `error` and ends the exchange (the session closed or
+   * the server is shutting down): a POST never waits for an answer that cannot come.
+   */
+  fail(error: JsonRpcErrorObject): void {
+    if (this.done) return;
+    const answers = [...this.waiting].map((id) => errorResponse(id, error));
+    this.waiting.clear();
+    if (answers.length === 0) return this.finish();
+    if (!this.stream && !this.detached) {
+      this.deliver(JSON.stringify(this.options.batch ? answers : answers[0]), 'batch', undefined);
+      return;
+    }
+    for (const answer of answers) this.write(JSON.stringify(answer));
+    this.finish();
+  }
+
+  private end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.options.onSettled?.();
   }
 
   private upgrade(): void {
@@ -101,8 +129,8 @@ export class Exchange {
         this.detached = true;
         return;
       }
+      this.end();
       this.options.onAbandon([...this.waiting]);
-      this.done = true;
     }, this.options.keepAliveMs);
     this.stream = stream;
     this.resolve(
@@ -128,7 +156,7 @@ export class Exchange {
   /** The client disconnected while the answer was still JSON-bound. */
   abandon(): void {
     if (this.done) return;
-    this.done = true;
+    this.end();
     this.options.onAbandon([...this.waiting]);
   }
 }

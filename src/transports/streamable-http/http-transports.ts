@@ -1,4 +1,5 @@
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
 import type { EventStore } from './event-store.js';
 import type { Exchange } from './exchange.js';
@@ -49,7 +50,18 @@ export class ExchangeTransport extends HttpTransport {
     exchange.deliver(frame, options?.kind, options?.relatedRequestId);
     if (exchange.finished) void this.close();
   }
+
+  /** A connection closed before its answer (server shutdown) still answers its POST. */
+  override async close(): Promise<void> {
+    this.exchange?.fail(CLOSED_BEFORE_ANSWER);
+    await super.close();
+  }
 }
+
+const CLOSED_BEFORE_ANSWER = {
+  code: ErrorCode.ConnectionClosed,
+  message: 'The connection closed before the request was answered',
+};
 
 /** A legacy session's connection: answers go to their POST, everything else to the GET stream. */
 export class SessionTransport extends HttpTransport {
@@ -58,12 +70,28 @@ export class SessionTransport extends HttpTransport {
   readonly resumable = new Map<string, Exchange>();
   readonly streams: SseStream[] = [];
   lastActivity = Date.now();
+  private streamCount = 0;
 
   constructor(
-    readonly streamId: string,
+    readonly sessionId: string,
     private readonly events?: EventStore,
   ) {
     super();
+  }
+
+  /** A new POST stream's id within this session. */
+  nextStreamId(): string {
+    return `p${++this.streamCount}`;
+  }
+
+  /** Records an event of one of this session's streams for resumption. */
+  record(streamId: string, frame: string): Promise<string | undefined> {
+    return this.events ? this.events.append(this.sessionId, streamId, frame) : Promise.resolve(undefined);
+  }
+
+  /** Nothing in flight and no stream open: the session may expire or make room for another. */
+  get idle(): boolean {
+    return this.streams.length === 0 && this.exchanges.size === 0;
   }
 
   async send(frame: string, options?: SendOptions): Promise<void> {
@@ -76,7 +104,7 @@ export class SessionTransport extends HttpTransport {
     }
     if (options?.kind === 'response' || options?.kind === 'batch') return; // its POST is gone
     // Unsolicited: the newest GET stream takes it; with an event store it also waits for a resume.
-    const eventId = this.events ? await this.events.append(this.streamId, frame) : undefined;
+    const eventId = await this.record(STANDALONE_STREAM, frame);
     const stream = this.streams.at(-1);
     stream?.send({ event: 'message', data: frame, ...(eventId !== undefined ? { id: eventId } : {}) });
   }
@@ -92,9 +120,16 @@ export class SessionTransport extends HttpTransport {
   }
 
   override async close(): Promise<void> {
+    if (this.closed) return;
     for (const stream of this.streams.splice(0)) stream.close();
-    for (const exchange of this.exchanges.values()) exchange.finish();
-    await this.events?.drop(this.streamId);
+    for (const exchange of this.exchanges.values()) exchange.fail(CLOSED_BEFORE_ANSWER);
+    this.exchanges.clear();
+    this.resumable.clear();
+    // Every stream of the session goes with it: its own GET stream and each POST stream.
+    await this.events?.dropSession(this.sessionId);
     await super.close();
   }
 }
+
+/** The stream id of a session's unsolicited messages (the GET stream). */
+export const STANDALONE_STREAM = 'g';

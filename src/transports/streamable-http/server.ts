@@ -1,3 +1,4 @@
+import { Quota } from '../../engine/quota.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import {
   DEFAULT_DECODE_LIMITS,
@@ -7,26 +8,49 @@ import {
 } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import { DEFAULT_HTTP_REVISION, isLegacyRevision, type LegacyRevision } from '../../protocol/revisions.js';
-import type { ServerConnection } from '../../server/connection.js';
 import type { McpServer } from '../../server/mcp-server.js';
-import { HttpError, readBody } from './body.js';
+import { HttpError, overloaded, readBody } from './body.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { checkOrigin, type OriginPolicy } from './security.js';
+import { type Session, SessionTable } from './sessions.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
+
+/** What the host knows of the peer (node adapter: the socket's address). */
+export interface ConnInfo {
+  remoteAddress?: string;
+}
 
 export interface StreamableHttpOptions extends OriginPolicy {
   /** Legacy-era clients: sessions (default), one fresh connection per request, or refused. */
   legacy?: 'sessions' | 'stateless' | 'reject';
+  /** Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Legacy sessions at once. Default 10,000. */
   maxSessions?: number;
-  /** A legacy session with no request and no open stream for this long ends. */
+  /** Legacy sessions one client may hold. Default 100. */
+  maxSessionsPerClient?: number;
+  /** A legacy session with no request and no open stream for this long ends. Default 5 minutes. */
   sessionIdleMs?: number;
+  /** GET streams of one legacy session. Default 4. */
   maxStreamsPerSession?: number;
-  /** SSE streams open at once, all sessions and requests together. */
+  /** Long-lived SSE streams (legacy GET, modern `subscriptions/listen`) open at once. Default 1,000. */
   maxOpenStreams?: number;
+  /** Long-lived SSE streams one client may hold. Default 100. */
+  maxStreamsPerClient?: number;
+  /** Requests being served at once, both eras. Default 1,024. */
+  maxConcurrentRequests?: number;
+  /** Requests one client may have in flight at once. Default 256. */
+  maxConcurrentRequestsPerClient?: number;
+  /** The Retry-After of 429 and 503 refusals. Default 1 s. */
+  retryAfterSeconds?: number;
+  /**
+   * Who a request comes from, for the per-client bounds. Default: the remote address the host
+   * passes (node adapter: the socket's). Behind a proxy, read its forwarding header here.
+   */
+  clientKey?: (request: Request, info?: ConnInfo) => string;
   /** SSE keep-alive comment interval. */
   keepAliveMs?: number;
   /** The SSE `retry` hint sent with priming events. */
@@ -36,15 +60,10 @@ export interface StreamableHttpOptions extends OriginPolicy {
 }
 
 export interface StreamableHttpHandler {
-  (request: Request): Promise<Response>;
+  (request: Request, info?: ConnInfo): Promise<Response>;
   /** Ends every legacy session. */
   close(): Promise<void>;
   readonly sessionCount: number;
-}
-
-interface Session {
-  transport: SessionTransport;
-  connection: ServerConnection;
 }
 
 /** Modern errors that the transport answers with an HTTP status (2026-07-28 transports). */
@@ -72,43 +91,43 @@ export function createStreamableHttpHandler(
   server: McpServer,
   options: StreamableHttpOptions = {},
 ): StreamableHttpHandler {
-  const sessions = new Map<string, Session>();
   const events = options.eventStore ?? new InMemoryEventStore();
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const limits = { ...DEFAULT_DECODE_LIMITS, maxMessageLength: maxBody };
-  let openStreams = 0;
-  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
-  const sweeper = setInterval(
-    () => {
-      const oldest = Date.now() - idleMs;
-      for (const [id, s] of sessions) {
-        if (
-          s.transport.streams.length === 0 &&
-          s.transport.exchanges.size === 0 &&
-          s.transport.lastActivity < oldest
-        ) {
-          sessions.delete(id);
-          void s.transport.close();
-        }
-      }
-    },
-    Math.min(60_000, Math.max(1000, idleMs / 2)),
-  );
-  sweeper.unref?.();
+  const retryAfter = options.retryAfterSeconds ?? 1;
+  const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const clientKey = options.clientKey ?? ((_request, info) => info?.remoteAddress ?? '');
+  const sessions = new SessionTable({
+    maxSessions: options.maxSessions ?? 10_000,
+    maxSessionsPerClient: options.maxSessionsPerClient ?? 100,
+    idleMs: options.sessionIdleMs ?? 5 * 60_000,
+    retryAfterSeconds: retryAfter,
+  });
+  const streams = new Quota({
+    max: options.maxOpenStreams ?? 1000,
+    perClient: options.maxStreamsPerClient ?? 100,
+    maxOption: 'maxOpenStreams',
+    perClientOption: 'maxStreamsPerClient',
+  });
+  const requests = new Quota({
+    max: options.maxConcurrentRequests ?? 1024,
+    perClient: options.maxConcurrentRequestsPerClient ?? 256,
+    maxOption: 'maxConcurrentRequests',
+    perClientOption: 'maxConcurrentRequestsPerClient',
+  });
 
-  function openStream(onClose: () => void): SseStream {
-    if (openStreams >= (options.maxOpenStreams ?? 1000)) throw new HttpError(429, 'Too many open streams');
-    openStreams++;
-    let counted = true;
-    const stream = new SseStream(() => {
-      if (counted) openStreams--;
-      counted = false;
-      onClose();
-    }, options.keepAliveMs ?? 15_000);
-    return stream;
+  /** Takes a slot of `quota` for `client`; the returned function gives it back (once). */
+  function hold(quota: Quota, client: string, what: string): () => void {
+    const refusal = quota.acquire(client);
+    if (refusal) throw overloaded(refusal, what, retryAfter);
+    let held = true;
+    return () => {
+      if (held) quota.release(client);
+      held = false;
+    };
   }
 
-  async function post(request: Request): Promise<Response> {
+  async function post(request: Request, client: string): Promise<Response> {
     const contentType = request.headers.get('content-type') ?? '';
     if (!/^application\/json\b/i.test(contentType))
       throw new HttpError(415, 'Unsupported Media Type: use application/json');
@@ -130,7 +149,16 @@ export function createStreamableHttpHandler(
       decoded.kind === 'message'
         ? [decoded.message]
         : decoded.items.flatMap((i) => ('message' in i ? [i.message] : []));
-    const first = messages[0]!;
+    const first = messages[0];
+    if (first === undefined) {
+      // A batch of nothing but invalid items: each gets its JSON-RPC error, and nothing runs.
+      const errors =
+        decoded.kind === 'batch' ? decoded.items.flatMap((i) => ('invalid' in i ? [i.invalid] : [])) : [];
+      return new Response(JSON.stringify(errors), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
     const method = 'method' in first ? first.method : undefined;
     const version = (first as { params?: { _meta?: Record<string, unknown> } }).params?._meta?.[
       META.protocolVersion
@@ -144,9 +172,16 @@ export function createStreamableHttpHandler(
       (headerVersion !== null && !isLegacyRevision(headerVersion) && headerVersion > '2025-11-25');
     try {
       if (decoded.kind === 'message' && method !== undefined && isModern) {
-        return await modern(request, first as JsonRpcMessage & { method: string }, version, text, sseAllowed);
+        return await modern(
+          request,
+          first as JsonRpcMessage & { method: string },
+          version,
+          text,
+          sseAllowed,
+          client,
+        );
       }
-      return await legacy(request, messages, text, sseAllowed);
+      return await legacy(request, messages, text, sseAllowed, client, decoded.kind === 'batch');
     } catch (error) {
       // Every error answer carries the id of the request it refuses.
       if (error instanceof HttpError) return error.toResponse(id);
@@ -160,6 +195,7 @@ export function createStreamableHttpHandler(
     version: unknown,
     text: string,
     sseAllowed: boolean,
+    client: string,
   ) {
     const id = 'id' in message ? (message.id as RequestId) : null;
     try {
@@ -193,15 +229,21 @@ export function createStreamableHttpHandler(
     }
     // This revision defines no client notifications over HTTP: accept and drop.
     if (id === null) return new Response(null, { status: 202 });
+    // A listen stream is long-lived: it counts as a stream; anything else as a request in flight.
+    const release =
+      message.method === 'subscriptions/listen'
+        ? hold(streams, client, 'Too many open streams')
+        : hold(requests, client, 'Too many requests in flight');
     const transport = new ExchangeTransport();
     const exchange = new Exchange([id], {
       sseAllowed,
-      ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : { keepAliveMs: 15_000 }),
+      keepAliveMs,
       statusOf: modernStatus,
       onAbandon: (ids) => {
         transport.cancel(ids);
         void transport.close();
       },
+      onSettled: release,
     });
     transport.exchange = exchange;
     request.signal?.addEventListener('abort', () => exchange.abandon(), { once: true });
@@ -215,6 +257,8 @@ export function createStreamableHttpHandler(
     messages: JsonRpcMessage[],
     text: string,
     sseAllowed: boolean,
+    client: string,
+    batch: boolean,
   ): Promise<Response> {
     const mode = options.legacy ?? 'sessions';
     const ids = messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id as RequestId] : []));
@@ -249,7 +293,13 @@ export function createStreamableHttpHandler(
         void transport.close();
         return new Response(null, { status: 202 });
       }
-      transport.exchange = new Exchange(ids, { sseAllowed, onAbandon: () => void transport.close() });
+      const release = hold(requests, client, 'Too many requests in flight');
+      transport.exchange = new Exchange(ids, {
+        sseAllowed,
+        batch,
+        onAbandon: () => void transport.close(),
+        onSettled: release,
+      });
       transport.deliver(text);
       return transport.exchange.response;
     }
@@ -257,34 +307,46 @@ export function createStreamableHttpHandler(
     let session: Session | undefined;
     let opened: string | undefined;
     if (isInit) {
-      if (sessions.size >= (options.maxSessions ?? 10_000)) throw new HttpError(503, 'Too many sessions');
+      await sessions.reserve(client);
       opened = crypto.randomUUID();
       const transport = new SessionTransport(opened, events);
-      session = { transport, connection: await server.connect(transport) };
-      sessions.set(opened, session);
+      session = { transport, connection: await server.connect(transport), client };
+      sessions.add(opened, session);
     } else {
       if (sessionId === null) throw new HttpError(400, 'Bad Request: the Mcp-Session-Id header is required');
       session = sessions.get(sessionId);
       if (!session) throw new HttpError(404, 'Session not found');
     }
     const { transport, connection } = session;
-    transport.lastActivity = Date.now();
     if (ids.length === 0) {
       transport.deliver(text);
       return new Response(null, { status: 202 });
     }
-    const streamId = `${transport.streamId}.${crypto.randomUUID()}`;
+    // An id still being answered in this session is refused here, so that its answer still
+    // reaches the POST that asked first.
+    const reused = ids.find((i) => transport.exchanges.has(i));
+    if (reused !== undefined)
+      throw new HttpError(400, `Request id ${JSON.stringify(reused)} is already in use in this session`);
+    const release = hold(requests, client, 'Too many requests in flight');
+    const streamId = transport.nextStreamId();
     const resumable = connection.session?.features.icons ?? headerVersion === '2025-11-25';
     const exchange = new Exchange(ids, {
       sseAllowed,
+      batch,
       ...(opened ? { headers: { 'mcp-session-id': opened } } : {}),
-      keepAliveMs: options.keepAliveMs ?? 15_000,
-      eventId: (frame: string) => events.append(streamId, frame),
+      keepAliveMs,
+      eventId: (frame: string) => transport.record(streamId, frame),
       // Priming events only for clients at 2025-11-25 or later: older ones choke on empty data.
-      ...(resumable ? { priming: () => events.append(streamId, ''), retryMs: options.retryMs ?? 1000 } : {}),
+      ...(resumable
+        ? { priming: () => transport.record(streamId, ''), retryMs: options.retryMs ?? 1000 }
+        : {}),
       // Legacy era: a disconnect is not a cancellation; the answer waits in the event store.
       onAbandon: () => {},
       keepOnDisconnect: true,
+      onSettled: () => {
+        release();
+        transport.lastActivity = Date.now();
+      },
     });
     for (const id of ids) transport.exchanges.set(id, exchange);
     transport.track(streamId, exchange);
@@ -292,8 +354,7 @@ export function createStreamableHttpHandler(
     const response = await exchange.response;
     if (opened && !connection.session) {
       // initialize failed: no session was opened after all.
-      sessions.delete(opened);
-      void transport.close();
+      void sessions.delete(opened);
       const headers = new Headers(response.headers);
       headers.delete('mcp-session-id');
       return new Response(response.body, { status: response.status, headers });
@@ -301,7 +362,7 @@ export function createStreamableHttpHandler(
     return response;
   }
 
-  async function get(request: Request): Promise<Response> {
+  async function get(request: Request, client: string): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id');
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'POST' });
@@ -311,18 +372,32 @@ export function createStreamableHttpHandler(
     const session = sessions.get(sessionId);
     if (!session) throw new HttpError(404, 'Session not found');
     const { transport } = session;
-    if (transport.streams.length >= (options.maxStreamsPerSession ?? 4))
-      throw new HttpError(429, 'Too many streams for this session');
-    const stream = openStream(() => transport.removeStream(stream));
-    transport.lastActivity = Date.now();
+    const perSession = options.maxStreamsPerSession ?? 4;
+    if (transport.streams.length >= perSession) {
+      throw new HttpError(
+        429,
+        `Too many streams for this session (maxStreamsPerSession: ${perSession})`,
+        ErrorCode.Overloaded,
+        { 'retry-after': String(retryAfter) },
+        { limit: 'maxStreamsPerSession', retryAfterMs: retryAfter * 1000 },
+      );
+    }
+    const release = hold(streams, client, 'Too many open streams');
+    const stream = new SseStream(() => {
+      release();
+      transport.removeStream(stream);
+    }, keepAliveMs);
     const lastEventId = request.headers.get('last-event-id');
     if (lastEventId) {
       // Replays only the stream the id belongs to, and only within this session.
-      if (!lastEventId.startsWith(`${transport.streamId}`))
-        throw new HttpError(404, 'Unknown Last-Event-ID for this session');
-      const replayed = await events.replayAfter(lastEventId, (id, data) => {
+      const replayed = await events.replayAfter(transport.sessionId, lastEventId, (id, data) => {
         if (data !== '') stream.send({ event: 'message', id, data });
       });
+      if (replayed === undefined) {
+        stream.close();
+        release();
+        throw new HttpError(404, 'Unknown Last-Event-ID for this session');
+      }
       // A POST stream still waiting for its answer continues on this GET.
       const exchange = replayed ? transport.resumable.get(replayed) : undefined;
       if (exchange && !exchange.finished) exchange.attach(stream);
@@ -338,18 +413,17 @@ export function createStreamableHttpHandler(
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'POST' });
     }
-    const session = sessions.get(sessionId);
-    if (!session) throw new HttpError(404, 'Session not found');
-    sessions.delete(sessionId);
-    await session.transport.close();
+    if (!sessions.get(sessionId)) throw new HttpError(404, 'Session not found');
+    await sessions.delete(sessionId);
     return new Response(null, { status: 200 });
   }
 
-  const handler = (async (request: Request): Promise<Response> => {
+  const handler = (async (request: Request, info?: ConnInfo): Promise<Response> => {
     try {
       checkOrigin(request, options);
-      if (request.method === 'POST') return await post(request);
-      if (request.method === 'GET') return await get(request);
+      const client = clientKey(request, info);
+      if (request.method === 'POST') return await post(request, client);
+      if (request.method === 'GET') return await get(request, client);
       if (request.method === 'DELETE') return await del(request);
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, {
         allow: 'GET, POST, DELETE',
@@ -359,11 +433,7 @@ export function createStreamableHttpHandler(
       return new HttpError(500, 'Internal error', ErrorCode.InternalError).toResponse();
     }
   }) as StreamableHttpHandler;
-  handler.close = async () => {
-    clearInterval(sweeper);
-    await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
-    sessions.clear();
-  };
+  handler.close = () => sessions.close();
   Object.defineProperty(handler, 'sessionCount', { get: () => sessions.size });
   return handler;
 }
