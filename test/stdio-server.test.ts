@@ -119,6 +119,23 @@ describe('the stdio server under bad input', () => {
     expect((await answer('quick')).result.content).toEqual([{ type: 'text', text: 'last words' }]);
   });
 
+  it('on SIGTERM answers a request still running after the grace period with an error, then exits 0', async () => {
+    proc = start();
+    const { send, answer, child, exited } = proc;
+    send(INIT);
+    await answer('init');
+    send(
+      '{"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"count","arguments":{"to":100,"delayMs":100}}}',
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect((await answer('long')).error).toMatchObject({
+      code: -32000,
+      message: expect.stringContaining('shut down'),
+    });
+  });
+
   it('exits 0 on SIGTERM', async () => {
     proc = start();
     await proc.answer(proc.send(INIT) && 'init');

@@ -189,7 +189,8 @@ describe('bounds', () => {
     await expect.poll(() => frames.length).toBe(1);
     expect(JSON.parse(frames[0]!)).toMatchObject({
       id: 3,
-      error: { message: 'Too many concurrent requests' },
+      error: { code: -32005, data: { limit: 'maxInFlightRequests' } },
     });
+    expect(JSON.parse(frames[0]!).error.message).toContain('maxInFlightRequests');
   });
 });

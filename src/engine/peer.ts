@@ -131,6 +131,19 @@ export class Peer {
     while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
+  /**
+   * Answers every incoming request still being handled with `error` and cancels its handler (a
+   * server shutting down after its grace period): no request is left without an answer.
+   */
+  async failInFlight(error: McpError): Promise<void> {
+    const answers: Promise<void>[] = [];
+    for (const [id, incoming] of this.inFlight) {
+      incoming.cancel(error);
+      answers.push(this.send(errorResponse(id, error.toJSON()), id).catch(() => {}));
+    }
+    await Promise.all(answers);
+  }
+
   /** Sends a request and resolves with its result; rejects with McpError on an error answer. */
   request(
     method: string,
@@ -138,8 +151,13 @@ export class Peer {
     options: RequestOptions = {},
   ): Promise<Record<string, unknown>> {
     if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'));
-    if (this.pending.size >= (this.options.maxPendingRequests ?? 1000)) {
-      return Promise.reject(new McpError(ErrorCode.InternalError, 'Too many pending requests'));
+    const maxPending = this.options.maxPendingRequests ?? 1000;
+    if (this.pending.size >= maxPending) {
+      return Promise.reject(
+        new McpError(ErrorCode.Overloaded, `Too many pending requests (maxPendingRequests: ${maxPending})`, {
+          limit: 'maxPendingRequests',
+        }),
+      );
     }
     options.signal?.throwIfAborted();
     const id = this.nextId++;
@@ -265,8 +283,13 @@ export class Peer {
         message: `Request id ${id} is already in use`,
       });
     }
-    if (this.inFlight.size >= (this.options.maxInFlightRequests ?? 1000)) {
-      return errorResponse(id, { code: ErrorCode.InternalError, message: 'Too many concurrent requests' });
+    const maxInFlight = this.options.maxInFlightRequests ?? 1000;
+    if (this.inFlight.size >= maxInFlight) {
+      return errorResponse(id, {
+        code: ErrorCode.Overloaded,
+        message: `Too many concurrent requests (maxInFlightRequests: ${maxInFlight}); retry later`,
+        data: { limit: 'maxInFlightRequests' },
+      });
     }
     const incoming = new Incoming(message, this);
     this.inFlight.set(id, incoming);

@@ -5,6 +5,11 @@ import type { RequestId } from '../protocol/jsonrpc.js';
  * correlation live in the Peer, so every transport gets the same bounds and error answers.
  */
 export interface Transport {
+  /**
+   * Who is at the other end, for per-client bounds (HTTP: the remote address, or what the
+   * handler's `clientKey` option says). Absent: the connection itself is the client (stdio).
+   */
+  readonly clientKey?: string;
   start(sink: TransportSink): Promise<void>;
   send(frame: string, options?: SendOptions): Promise<void>;
   close(): Promise<void>;

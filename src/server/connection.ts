@@ -26,6 +26,7 @@ import { TASKS_EXTENSION } from './tasks.js';
 /** MRTR is allowed on these methods only (2026-07-28 mrtr, "Supported Requests"). */
 const MRTR_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get']);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
+let connections = 0;
 
 const noInput: InputAsker = {
   ask: () =>
@@ -72,6 +73,8 @@ export class ServerConnection {
   session?: LegacySession;
   /** Set while initialize runs, so that pipelined requests wait for the session it opens. */
   private initializing?: Promise<unknown>;
+  /** Who this connection serves, for per-client bounds. */
+  readonly clientKey: string;
 
   constructor(
     private readonly server: McpServer,
@@ -79,6 +82,7 @@ export class ServerConnection {
     peerOptions: PeerOptions,
     private readonly requestTimeoutMs: number,
   ) {
+    this.clientKey = transport.clientKey ?? `connection:${++connections}`;
     this.peer = new Peer(
       transport,
       {
@@ -120,6 +124,7 @@ export class ServerConnection {
       era: 'modern',
       revision,
       features,
+      clientKey: this.clientKey,
       client: {
         capabilities: meta[META.clientCapabilities],
         ...(meta[META.clientInfo] ? { info: meta[META.clientInfo] } : {}),
@@ -215,6 +220,7 @@ export class ServerConnection {
       revision: session.revision,
       features: session.features,
       client: session.client,
+      clientKey: this.clientKey,
       incoming,
       logLevel: session.logLevel,
       asker: new RequestAsker(incoming, session.client.capabilities, session.features, this.requestTimeoutMs),
@@ -236,7 +242,15 @@ export class ServerConnection {
         : offered[0]!;
     const features = featuresOf(revision);
     const client = { info: params.clientInfo, capabilities: params.capabilities };
-    const scope: RequestScope = { era: 'legacy', revision, features, client, incoming, asker: noInput };
+    const scope: RequestScope = {
+      era: 'legacy',
+      revision,
+      features,
+      client,
+      clientKey: this.clientKey,
+      incoming,
+      asker: noInput,
+    };
     const result = await this.server.run(new HandlerContext(scope, params), async () => ({
       protocolVersion: revision,
       capabilities: this.server.capabilities(),

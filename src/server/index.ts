@@ -19,4 +19,11 @@ export type {
   TemplateHandler,
 } from './resources.js';
 export type { JsonSchema, SchemaInput } from './schema.js';
+export {
+  InMemoryTaskStore,
+  type InMemoryTaskStoreOptions,
+  type TaskRecord,
+  type TaskStatus,
+  type TaskStore,
+} from './tasks.js';
 export type { ToolConfig, ToolHandler, ToolReturn } from './tools.js';

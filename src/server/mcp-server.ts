@@ -1,6 +1,7 @@
 import { compose, type Middleware } from '../engine/compose.js';
 import type { PeerOptions } from '../engine/peer.js';
 import type { Transport } from '../engine/transport.js';
+import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { DecodeLimits } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
 import {
@@ -61,6 +62,10 @@ export interface McpServerOptions {
   taskStore?: TaskStore;
   taskTtlMs?: number | null;
   taskPollIntervalMs?: number;
+  /** Tasks kept at once (created and not yet expired), all clients together. Default 10,000. */
+  maxTasks?: number;
+  /** Tasks one client (HTTP: remote address; stdio: the connection) may have kept. Default 1,000. */
+  maxTasksPerClient?: number;
   /** Timeout of server-to-client requests on legacy sessions. */
   requestTimeoutMs?: number;
   limits?: Partial<DecodeLimits> & Pick<PeerOptions, 'maxInFlightRequests' | 'maxPendingRequests'>;
@@ -122,6 +127,8 @@ export class McpServer implements ServerCore {
       store: options.taskStore ?? new InMemoryTaskStore(),
       ttlMs: options.taskTtlMs === undefined ? 60 * 60_000 : options.taskTtlMs,
       pollIntervalMs: options.taskPollIntervalMs ?? 1000,
+      maxTasks: options.maxTasks ?? 10_000,
+      maxTasksPerClient: options.maxTasksPerClient ?? 1000,
       tool: (name) => this.tools.get(name),
       onChange: (task) => this.taskChanged(task),
     });
@@ -217,11 +224,16 @@ export class McpServer implements ServerCore {
 
   /**
    * Ends listen streams gracefully (a final listen result), lets requests in flight finish for up
-   * to `graceMs`, then closes every connection.
+   * to `graceMs`, answers those still running with an error, then closes every connection.
    */
   async close(graceMs = 2000): Promise<void> {
     for (const l of [...this.listens]) l.end();
     await Promise.allSettled([...this.connections].map((c) => c.peer.drain(graceMs)));
+    const shutdown = new McpError(
+      ErrorCode.ConnectionClosed,
+      `The server shut down before the request finished (grace period ${graceMs} ms)`,
+    );
+    await Promise.allSettled([...this.connections].map((c) => c.peer.failInFlight(shutdown)));
     await Promise.allSettled([...this.connections].map((c) => c.peer.close()));
   }
 

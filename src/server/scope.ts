@@ -11,6 +11,8 @@ export interface RequestScope {
   revision: Revision;
   features: RevisionFeatures;
   client: { info?: Implementation; capabilities: ClientCapabilities };
+  /** Who sent the request, for per-client bounds (the transport's client key, or the connection). */
+  clientKey: string;
   incoming: IncomingRequest;
   /** Lowest level sent as `notifications/message`; undefined sends none. */
   logLevel?: LoggingLevel;

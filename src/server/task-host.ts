@@ -1,3 +1,4 @@
+import { Quota } from '../engine/quota.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { HandlerContext, type RequestContext } from './context.js';
 import { detachedIncoming, isTerminal, RunningTask, type TaskRecord, type TaskStore } from './tasks.js';
@@ -9,6 +10,10 @@ export interface TaskHostOptions {
   /** How long a task is kept after creation; null keeps it until the process ends. */
   ttlMs: number | null;
   pollIntervalMs: number;
+  /** Tasks kept at once (created, not yet expired), all clients together. */
+  maxTasks: number;
+  /** Tasks one client may have kept at once. */
+  maxTasksPerClient: number;
   tool(name: string): RegisteredTool | undefined;
   /** Every saved state, for `notifications/tasks` on listen streams. */
   onChange(task: TaskRecord): void;
@@ -21,10 +26,28 @@ export interface TaskHostOptions {
  */
 export class TaskHost {
   private readonly running = new Map<string, RunningTask>();
+  /** Tasks kept per client: a place is given back when the task expires. */
+  private readonly kept: Quota;
 
-  constructor(private readonly options: TaskHostOptions) {}
+  constructor(private readonly options: TaskHostOptions) {
+    this.kept = new Quota({
+      max: options.maxTasks,
+      perClient: options.maxTasksPerClient,
+      maxOption: 'maxTasks',
+      perClientOption: 'maxTasksPerClient',
+    });
+  }
 
   async startTask(ctx: HandlerContext, run: (ctx: RequestContext) => unknown): Promise<TaskCreated> {
+    const client = ctx.scope.clientKey;
+    const refusal = this.kept.acquire(client);
+    if (refusal) {
+      throw new McpError(
+        ErrorCode.Overloaded,
+        `Too many tasks${refusal.scope === 'client' ? ' for this client' : ''} (${refusal.option}: ${refusal.limit}); wait for some to expire or raise ${refusal.option}`,
+        { limit: refusal.option, retryAfterMs: this.options.ttlMs ?? undefined },
+      );
+    }
     const now = new Date().toISOString();
     const record: TaskRecord = {
       taskId: crypto.randomUUID(),
@@ -35,7 +58,15 @@ export class TaskHost {
       pollIntervalMs: this.options.pollIntervalMs,
     };
     const task = new RunningTask(record, ctx.client.capabilities, (r) => this.save(r));
-    await this.options.store.put(record);
+    try {
+      await this.options.store.put(record);
+    } catch (error) {
+      this.kept.release(client);
+      throw error;
+    }
+    // A task holds its place for its TTL (while tasks/get can still show it); null: for good.
+    if (this.options.ttlMs !== null)
+      setTimeout(() => this.kept.release(client), this.options.ttlMs).unref?.();
     this.running.set(record.taskId, task);
     const scope = { ...ctx.scope, incoming: detachedIncoming(ctx.scope.incoming.message, task), asker: task };
     delete scope.logLevel;

@@ -5,6 +5,7 @@ import { ErrorCode, McpError } from '../protocol/errors.js';
 import { META, TASKS_EXTENSION } from '../protocol/meta.js';
 import { createLinkedPair } from '../transports/memory/linked-pair.js';
 import { McpServer } from './mcp-server.js';
+import { InMemoryTaskStore, type TaskRecord } from './tasks.js';
 
 const TASKS = { extensions: { [TASKS_EXTENSION]: {} } };
 
@@ -215,5 +216,61 @@ describe('tasks extension, client side', () => {
     await expect(c.callTool('tool_error')).rejects.toMatchObject({
       code: ErrorCode.MissingRequiredClientCapability,
     });
+  });
+});
+
+describe('tasks are bounded per client and in total (hardening)', () => {
+  const bounded = (options: ConstructorParameters<typeof McpServer>[1]) => {
+    const s = new McpServer({ name: 'bounded', version: '1' }, { taskPollIntervalMs: 5, ...options });
+    s.tool('job', { task: 'optional' }, (_args, ctx) => ctx.task(async () => 'done'));
+    return s;
+  };
+
+  it('refuses tasks past maxTasksPerClient with -32005 naming the option; another client still gets one', async () => {
+    const s = bounded({ maxTasksPerClient: 3, maxTasks: 5 });
+    const [a, b] = [await wire(s), await wire(s)]; // two connections: two clients
+    for (let i = 0; i < 3; i++)
+      expect((await a.request('tools/call', modern({ name: 'job' }, TASKS))).result.resultType).toBe('task');
+    const refused = await a.request('tools/call', modern({ name: 'job' }, TASKS));
+    expect(refused.error).toMatchObject({ code: -32005, data: { limit: 'maxTasksPerClient' } });
+    expect(refused.error.message).toContain('maxTasksPerClient');
+    for (let i = 0; i < 2; i++)
+      expect((await b.request('tools/call', modern({ name: 'job' }, TASKS))).result.resultType).toBe('task');
+    const full = await b.request('tools/call', modern({ name: 'job' }, TASKS));
+    expect(full.error).toMatchObject({ code: -32005, data: { limit: 'maxTasks' } });
+  });
+
+  it('gives a place back when its task expires', async () => {
+    const s = bounded({ maxTasksPerClient: 1, taskTtlMs: 100 });
+    const w = await wire(s);
+    expect((await w.request('tools/call', modern({ name: 'job' }, TASKS))).result.resultType).toBe('task');
+    expect((await w.request('tools/call', modern({ name: 'job' }, TASKS))).error?.code).toBe(-32005);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await w.request('tools/call', modern({ name: 'job' }, TASKS))).result.resultType).toBe('task');
+  });
+
+  it('the in-memory store refuses a new task past maxBytes and fails an update that does not fit', async () => {
+    const store = new InMemoryTaskStore({ maxBytes: 2000 });
+    const record = (taskId: string, extra: Partial<TaskRecord> = {}): TaskRecord => ({
+      taskId,
+      status: 'working',
+      createdAt: new Date().toISOString(),
+      lastUpdatedAt: new Date().toISOString(),
+      ttlMs: 60_000,
+      ...extra,
+    });
+    for (let i = 0; i < 10; i++) await store.put(record(`t${i}`));
+    await expect(store.put(record('big', { statusMessage: 'x'.repeat(1500) }))).rejects.toMatchObject({
+      code: -32005,
+      message: expect.stringContaining('maxBytes'),
+    });
+    await store.put(
+      record('t0', { status: 'completed', result: { content: [{ type: 'text', text: 'y'.repeat(5000) }] } }),
+    );
+    expect(await store.get('t0')).toMatchObject({
+      status: 'failed',
+      error: { message: expect.stringContaining('maxBytes') },
+    });
+    expect(store.stats().bytes).toBeLessThanOrEqual(2000);
   });
 });

@@ -30,14 +30,47 @@ export interface TaskStore {
   get(taskId: string): Promise<TaskRecord | undefined>;
 }
 
+export interface InMemoryTaskStoreOptions {
+  /** Bytes of task records (results included) kept in all. Default 64 MiB. */
+  maxBytes?: number;
+}
+
+/**
+ * In-process default, bounded in bytes: a new task that does not fit is refused; an update that
+ * does not fit (a huge result) fails the task with an error that says so instead.
+ */
 export class InMemoryTaskStore implements TaskStore {
-  private readonly tasks = new Map<string, { task: TaskRecord; expires: number }>();
+  private readonly tasks = new Map<string, { task: TaskRecord; expires: number; bytes: number }>();
+  private bytes = 0;
+  private readonly maxBytes: number;
+
+  constructor(options: InMemoryTaskStoreOptions = {}) {
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** What the store holds now. */
+  stats(): { tasks: number; bytes: number } {
+    return { tasks: this.tasks.size, bytes: this.bytes };
+  }
 
   async put(task: TaskRecord): Promise<void> {
-    const created = Date.parse(task.createdAt);
-    this.tasks.set(task.taskId, {
-      task: structuredClone(task),
-      expires: task.ttlMs === null ? Number.POSITIVE_INFINITY : created + task.ttlMs,
+    const previous = this.tasks.get(task.taskId);
+    let record = task;
+    let bytes = JSON.stringify(record).length;
+    if (this.bytes - (previous?.bytes ?? 0) + bytes > this.maxBytes) this.sweep();
+    if (this.bytes - (previous?.bytes ?? 0) + bytes > this.maxBytes) {
+      const message = `The task store is full (maxBytes: ${this.maxBytes}); raise InMemoryTaskStore maxBytes`;
+      if (!previous) throw new McpError(ErrorCode.Overloaded, message, { limit: 'maxBytes' });
+      const { result: _dropped, ...rest } = task;
+      record = { ...rest, status: 'failed', error: { code: ErrorCode.InternalError, message } };
+      bytes = JSON.stringify(record).length;
+    }
+    const created = Date.parse(record.createdAt);
+    this.bytes += bytes - (previous?.bytes ?? 0);
+    this.tasks.set(record.taskId, {
+      task: structuredClone(record),
+      expires: record.ttlMs === null ? Number.POSITIVE_INFINITY : created + record.ttlMs,
+      bytes,
     });
     if (this.tasks.size % 256 === 0) this.sweep();
   }
@@ -46,7 +79,7 @@ export class InMemoryTaskStore implements TaskStore {
     const entry = this.tasks.get(taskId);
     if (!entry) return undefined;
     if (entry.expires < Date.now()) {
-      this.tasks.delete(taskId);
+      this.remove(taskId);
       return undefined;
     }
     return structuredClone(entry.task);
@@ -54,7 +87,14 @@ export class InMemoryTaskStore implements TaskStore {
 
   private sweep(): void {
     const now = Date.now();
-    for (const [id, entry] of this.tasks) if (entry.expires < now) this.tasks.delete(id);
+    for (const [id, entry] of this.tasks) if (entry.expires < now) this.remove(id);
+  }
+
+  private remove(taskId: string): void {
+    const entry = this.tasks.get(taskId);
+    if (!entry) return;
+    this.bytes -= entry.bytes;
+    this.tasks.delete(taskId);
   }
 }
 

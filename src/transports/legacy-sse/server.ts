@@ -1,23 +1,34 @@
+import { Quota } from '../../engine/quota.js';
 import type { SendOptions } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { McpServer } from '../../server/mcp-server.js';
-import { HttpError, readBody } from '../streamable-http/body.js';
+import { HttpError, overloaded, readBody } from '../streamable-http/body.js';
 import { HttpTransport } from '../streamable-http/http-transports.js';
 import { checkOrigin, type OriginPolicy } from '../streamable-http/security.js';
+import type { ConnInfo } from '../streamable-http/server.js';
 import { SSE_HEADERS, SseStream } from '../streamable-http/sse.js';
 
 export interface LegacySseOptions extends OriginPolicy {
   /** Where clients POST their messages; the `endpoint` event names it. */
   messagesPath?: string;
+  /** Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Sessions (each an open event stream) at once. Default 10,000. */
   maxSessions?: number;
+  /** Sessions one client may hold. Default 100. */
+  maxSessionsPerClient?: number;
   keepAliveMs?: number;
+  /** Who a request comes from, for the per-client bound. Default: the remote address. */
+  clientKey?: (request: Request, info?: ConnInfo) => string;
 }
 
 /** One 2024-11-05 session: the GET event stream carries everything the server sends. */
 class SseSessionTransport extends HttpTransport {
-  constructor(readonly stream: SseStream) {
-    super();
+  constructor(
+    readonly stream: SseStream,
+    clientKey: string,
+  ) {
+    super(clientKey);
   }
 
   async send(frame: string, _options?: SendOptions): Promise<void> {
@@ -37,18 +48,27 @@ class SseSessionTransport extends HttpTransport {
 export function createLegacySseHandler(server: McpServer, options: LegacySseOptions = {}) {
   const sessions = new Map<string, SseSessionTransport>();
   const messagesPath = options.messagesPath ?? '/messages';
+  const quota = new Quota({
+    max: options.maxSessions ?? 10_000,
+    perClient: options.maxSessionsPerClient ?? 100,
+    maxOption: 'maxSessions',
+    perClientOption: 'maxSessionsPerClient',
+  });
+  const clientKey = options.clientKey ?? ((_request, info) => info?.remoteAddress ?? '');
 
-  async function open(request: Request): Promise<Response> {
+  async function open(request: Request, client: string): Promise<Response> {
     if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? '*/*'))
       throw new HttpError(406, 'Not Acceptable: text/event-stream');
-    if (sessions.size >= (options.maxSessions ?? 10_000)) throw new HttpError(503, 'Too many sessions');
+    const refusal = quota.acquire(client);
+    if (refusal) throw overloaded(refusal, 'Too many sessions', 1);
     const id = crypto.randomUUID();
     const stream = new SseStream(() => {
       const transport = sessions.get(id);
       sessions.delete(id);
+      quota.release(client);
       void transport?.close();
     }, options.keepAliveMs ?? 15_000);
-    const transport = new SseSessionTransport(stream);
+    const transport = new SseSessionTransport(stream, client);
     sessions.set(id, transport);
     await server.connect(transport);
     stream.send({ event: 'endpoint', data: `${messagesPath}?sessionId=${id}` });
@@ -65,10 +85,10 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     return new Response('Accepted', { status: 202 });
   }
 
-  const handler = async (request: Request): Promise<Response> => {
+  const handler = async (request: Request, info?: ConnInfo): Promise<Response> => {
     try {
       checkOrigin(request, options);
-      if (request.method === 'GET') return await open(request);
+      if (request.method === 'GET') return await open(request, clientKey(request, info));
       if (request.method === 'POST') return await post(request);
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'GET, POST' });
     } catch (error) {

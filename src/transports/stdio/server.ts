@@ -61,21 +61,40 @@ export class StdioServerTransport implements Transport {
     return this.flushed;
   }
 
+  /**
+   * Writes the queue. When the reader falls behind (the write buffer is over its high-water mark),
+   * reading requests stops until it drains: otherwise answers would pile up without limit. Frames
+   * sent meanwhile wait in the queue and go out with the next write; `done` fires once all of them
+   * have been handed over.
+   */
   private flush(done: () => void): void {
-    const data = `${this.queue.join('\n')}\n`;
-    this.queue = [];
-    this.flushed = undefined;
-    if (this.output.write(data)) {
+    if (this.queue.length === 0) {
+      this.flushed = undefined;
       done();
       return;
     }
+    const data = `${this.queue.join('\n')}\n`;
+    this.queue = [];
+    if (this.output.write(data)) {
+      this.flushed = undefined;
+      done();
+      return;
+    }
+    this.input.pause();
     const resume = () => {
       this.output.off('drain', resume);
-      this.output.off('close', resume);
+      this.output.off('close', gone);
+      if (!this.closed) this.input.resume();
+      this.flush(done);
+    };
+    const gone = () => {
+      this.output.off('drain', resume);
+      this.queue = [];
+      this.flushed = undefined;
       done();
     };
     this.output.once('drain', resume);
-    this.output.once('close', resume);
+    this.output.once('close', gone);
   }
 
   close(): Promise<void> {

@@ -10,6 +10,8 @@ export abstract class HttpTransport implements Transport {
   protected sink?: TransportSink;
   closed = false;
 
+  constructor(readonly clientKey: string) {}
+
   async start(sink: TransportSink): Promise<void> {
     this.sink = sink;
   }
@@ -74,9 +76,10 @@ export class SessionTransport extends HttpTransport {
 
   constructor(
     readonly sessionId: string,
+    clientKey: string,
     private readonly events?: EventStore,
   ) {
-    super();
+    super(clientKey);
   }
 
   /** A new POST stream's id within this session. */

@@ -234,7 +234,7 @@ export function createStreamableHttpHandler(
       message.method === 'subscriptions/listen'
         ? hold(streams, client, 'Too many open streams')
         : hold(requests, client, 'Too many requests in flight');
-    const transport = new ExchangeTransport();
+    const transport = new ExchangeTransport(client);
     const exchange = new Exchange([id], {
       sseAllowed,
       keepAliveMs,
@@ -283,7 +283,7 @@ export function createStreamableHttpHandler(
       throw new HttpError(400, `Bad Request: unsupported MCP-Protocol-Version ${headerVersion}`);
     }
     if (mode === 'stateless') {
-      const transport = new ExchangeTransport();
+      const transport = new ExchangeTransport(client);
       const connection = await server.connect(transport);
       // A missing version header is taken as 2025-03-26 (2025-06-18 transports, "Protocol Version Header").
       if (!isInit)
@@ -309,7 +309,7 @@ export function createStreamableHttpHandler(
     if (isInit) {
       await sessions.reserve(client);
       opened = crypto.randomUUID();
-      const transport = new SessionTransport(opened, events);
+      const transport = new SessionTransport(opened, client, events);
       session = { transport, connection: await server.connect(transport), client };
       sessions.add(opened, session);
     } else {
