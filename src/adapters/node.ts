@@ -137,7 +137,7 @@ export interface ServeHttpOptions extends ConnectionLimits {
 export async function serveHttp(
   handler: WebHandler,
   options: ServeHttpOptions = {},
-): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+): Promise<{ url: string; server: Server; close(graceMs?: number): Promise<void> }> {
   const path = options.path ?? '/mcp';
   const listeners = new Map([[path, toNodeListener(handler)]]);
   for (const [route, routeHandler] of Object.entries(options.routes ?? {}))
@@ -180,10 +180,12 @@ export async function serveHttp(
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`,
     server,
-    close: () =>
+    /** Stops accepting, lets answers being written finish for up to `graceMs`, then cuts the rest. */
+    close: (graceMs = 1000) =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
         server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), graceMs).unref();
       }),
   };
 }

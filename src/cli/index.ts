@@ -100,10 +100,12 @@ export async function main(argv: string[]): Promise<number | undefined> {
     process.stderr.write(
       `mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras; HTTP+SSE on /sse)\n`,
     );
+    // Requests in flight get their grace period and then an error answer; only then do sessions,
+    // streams and connections close.
     const stop = async () => {
-      await legacySse.close();
+      await demo.close(2000);
       await handler.close();
-      await demo.close(500);
+      await legacySse.close();
       await http.close();
       process.exit(0);
     };

@@ -58,6 +58,24 @@ export class UriTemplate {
       .join('');
   }
 
+  /**
+   * The first variable whose value is unsafe for its expansion: after percent-decoding, a value of
+   * a simple, label, path-segment or query expansion holds `/`, `\`, a control character (NUL...)
+   * or is `.` / `..`, so a handler that builds a file path from it could be led outside its folder.
+   * Reserved expansions (`{+var}`, `{#var}`) may hold `/` by design and are not checked.
+   */
+  unsafeValue(values: TemplateVariables): { name: string; value: string } | undefined {
+    for (const part of this.parts) {
+      if (typeof part === 'string' || RESERVED_OK.has(part.op)) continue;
+      for (const { name } of part.vars) {
+        const value = values[name];
+        for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value])
+          if (isUnsafe(item)) return { name, value: item };
+      }
+    }
+    return undefined;
+  }
+
   /** Variables of a URI that this template could have produced, or undefined. */
   match(uri: string): TemplateVariables | undefined {
     if (uri.length > MAX_TEMPLATE_URI_LENGTH) return undefined;
@@ -204,6 +222,15 @@ function assignValues(op: Operator, vars: VarSpec[], raw: string, out: TemplateV
   vars.forEach((v, i) => {
     if (items[i] !== undefined) out[v.name] = decode(items[i]!);
   });
+}
+
+function isUnsafe(value: string): boolean {
+  if (value === '.' || value === '..') return true;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x2f /* / */ || c === 0x5c /* \ */) return true;
+  }
+  return false;
 }
 
 function decode(s: string): string {

@@ -79,6 +79,13 @@ export const methods: Record<string, MethodHandler> = {
     for (const t of core.templates.list()) {
       const variables = t.template.match(uri);
       if (!variables) continue;
+      const unsafe = t.allowUnsafeValues ? undefined : t.template.unsafeValue(variables);
+      if (unsafe) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Template ${t.template.template}: variable "${unsafe.name}" decodes to a value with "/", "\\", "..", or a control character, which is refused (set allowUnsafeValues: true on the template to accept it)`,
+        );
+      }
       const contents = toContents(uri, t.definition.mimeType, await t.handler(uri, variables, ctx));
       return { contents, ...(t.cache ? { ttlMs: t.cache.ttlMs, cacheScope: t.cache.scope } : {}) };
     }

@@ -36,6 +36,13 @@ export interface ResourceTemplateConfig extends ResourceMetadata {
   complete?: Record<string, Completer>;
   /** Lists concrete resources of this template in `resources/list`. */
   list?: (ctx: RequestContext) => Resource[] | Promise<Resource[]>;
+  /**
+   * Let variables of simple expansions (`{name}`, `{/name}`, `{?name}`...) receive values that
+   * decode to `/`, `\`, `.`, `..` or control characters (`%2F`, `%2e%2e`, `%00`). Default false:
+   * such reads are refused with -32602, so a handler that maps a variable to a file cannot be
+   * walked out of its folder. Reserved expansions (`{+path}`) are never checked.
+   */
+  allowUnsafeValues?: boolean;
 }
 
 /** A read returns text, one contents item, or several. */
@@ -60,12 +67,19 @@ export interface RegisteredTemplate {
   cache?: CacheHint;
   complete?: Record<string, Completer>;
   list?: ResourceTemplateConfig['list'];
+  allowUnsafeValues: boolean;
   handler: TemplateHandler;
 }
 
 /** The wire definition: the config less what only the server uses. */
 function describe<T extends object>(base: T, config: ResourceConfig | ResourceTemplateConfig): T {
-  const { cache: _cache, complete: _complete, list: _list, ...wire } = config as ResourceTemplateConfig;
+  const {
+    cache: _cache,
+    complete: _complete,
+    list: _list,
+    allowUnsafeValues: _allow,
+    ...wire
+  } = config as ResourceTemplateConfig;
   return { ...base, ...wire };
 }
 
@@ -89,6 +103,7 @@ export function buildTemplate(
   return {
     definition: describe({ uriTemplate }, config) as ResourceTemplate,
     template: new UriTemplate(uriTemplate),
+    allowUnsafeValues: config.allowUnsafeValues === true,
     handler,
     ...(config.cache ? { cache: config.cache } : {}),
     ...(config.complete ? { complete: config.complete } : {}),
