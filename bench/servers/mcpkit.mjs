@@ -20,7 +20,9 @@ for (let i = 0; i < EXTRA_TOOLS; i++)
 if (options.transport === 'stdio') {
   await serveStdio(server);
 } else {
-  const handler = createStreamableHttpHandler(server);
+  // One load generator is one client: the per-client caps would otherwise evict the idle sessions
+  // the memory scenario counts.
+  const handler = createStreamableHttpHandler(server, { maxSessionsPerClient: 100_000 });
   const listener = toNodeListener(handler);
   const http = createServer((req, res) => {
     if (req.url === '/__mem') return res.end(JSON.stringify({ ...memory(), sessions: handler.sessionCount }));

@@ -231,3 +231,44 @@ describe('callbacks', () => {
     expect((await client.callTool('who')).content).toEqual([{ type: 'text', text: '2:m' }]);
   });
 });
+
+describe('listing guards (hardening: all* paged forever on a repeated cursor)', () => {
+  function paging(nextCursor: (call: number) => string) {
+    let calls = 0;
+    const server = new McpServer({ name: 'pager', version: '1' });
+    server.tool('t', {}, () => 'x');
+    server.use(async (ctx, next) => {
+      if (ctx.method !== 'tools/list') return next();
+      calls++;
+      return {
+        tools: [{ name: `t${calls}`, inputSchema: { type: 'object' } }],
+        nextCursor: nextCursor(calls),
+      };
+    });
+    return { server, calls: () => calls };
+  }
+
+  it.each(['legacy', 'modern'] as const)(
+    '%s: allTools, allPrompts and the iterators stop at a repeated cursor',
+    async (era) => {
+      const { server, calls } = paging(() => 'same');
+      const client = await connected(server, { era });
+      await expect(client.allTools()).rejects.toThrow(/repeated a pagination cursor/);
+      expect(calls()).toBe(2);
+      const iterated: string[] = [];
+      await expect(
+        (async () => {
+          for await (const tool of client.tools()) iterated.push(tool.name);
+        })(),
+      ).rejects.toThrow(/repeated/);
+      expect(iterated).toEqual(['t3', 't4']);
+    },
+  );
+
+  it('stops a listing that never ends at maxListPages, naming the option', async () => {
+    const { server, calls } = paging((n) => `c${n}`);
+    const client = await connected(server, { maxListPages: 5 });
+    await expect(client.allTools()).rejects.toThrow(/maxListPages/);
+    expect(calls()).toBe(5);
+  });
+});

@@ -46,6 +46,8 @@ export interface ClientOptions extends InputHandlers {
   probeTimeoutMs?: number;
   /** Most MRTR rounds for one call before it fails. */
   maxInputRounds?: number;
+  /** Most pages one listing follows (iterators and `all*`) before it fails. Default 1,000. */
+  maxListPages?: number;
   /**
    * Declare the tasks extension (default true): a server may then answer a tool call with a task,
    * which `callTool` follows (polling, answering input requests) to its result.
@@ -64,6 +66,8 @@ export interface CallOptions {
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
+  /** Modern era: how long this page may be cached. */
+  ttlMs?: number;
 }
 
 /** MRTR is possible on these methods only (2026-07-28 mrtr, "Supported Requests"). */
@@ -439,17 +443,28 @@ export class Client {
     return {
       items: items as T[],
       ...(typeof result.nextCursor === 'string' ? { nextCursor: result.nextCursor } : {}),
+      ...(typeof result.ttlMs === 'number' ? { ttlMs: result.ttlMs } : {}),
     };
   }
 
   private async *iterate<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): AsyncIterable<T> {
-    let cursor: string | undefined;
+    for await (const page of this.pages(fetchPage)) yield* page.items;
+  }
+
+  /** Follows nextCursor, bounded: a server that repeats a cursor, or never stops, would page forever. */
+  private async *pages<T>(fetchPage: (cursor?: string) => Promise<Page<T>>): AsyncIterable<Page<T>> {
+    const maxPages = this.options.maxListPages ?? 1000;
     const seen = new Set<string>();
+    let cursor: string | undefined;
     do {
+      if (seen.size >= maxPages)
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `The server sent more than ${maxPages} pages (maxListPages)`,
+        );
       const page = await fetchPage(cursor);
-      yield* page.items;
+      yield page;
       cursor = page.nextCursor;
-      // A server that repeats a cursor would page forever.
       if (cursor !== undefined && seen.has(cursor))
         throw new McpError(ErrorCode.InvalidParams, 'The server repeated a pagination cursor');
       if (cursor !== undefined) seen.add(cursor);
@@ -466,13 +481,10 @@ export class Client {
     if (cached) return cached;
     const items: T[] = [];
     let lifetime = Number.POSITIVE_INFINITY;
-    let cursor: string | undefined;
-    do {
-      const result = await this.request(method, cursor ? { cursor } : {}, options);
-      items.push(...((result[key] as T[]) ?? []));
-      if (typeof result.ttlMs === 'number') lifetime = Math.min(lifetime, result.ttlMs);
-      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
-    } while (cursor);
+    for await (const page of this.pages((cursor) => this.page<T>(method, key, cursor, options))) {
+      items.push(...page.items);
+      if (page.ttlMs !== undefined) lifetime = Math.min(lifetime, page.ttlMs);
+    }
     onFresh?.(items);
     // Legacy: keep until list_changed, if the server promised to send it; modern: for ttlMs.
     const kind = method.split('/')[0] as 'tools' | 'prompts' | 'resources';

@@ -58,7 +58,9 @@ export async function probe(
       return { kind: 'modern', revision: chosen, server: identityOf(result), discover: result };
     } catch (error) {
       if (error instanceof ClientError) throw error;
-      if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) return { kind: 'closed' };
+      // The connection itself ended (a stdio server that exits on the probe). A -32000 the server
+      // sent is no such thing: official SDK servers answer "Server not initialized" with it.
+      if (peer.isClosed) return { kind: 'closed' };
       if (error instanceof McpError && error.code === ErrorCode.UnsupportedProtocolVersion) {
         const supported = ((error.data as { supported?: unknown })?.supported ?? []) as string[];
         const mutual = preferred.find((v) => supported.includes(v));

@@ -53,6 +53,25 @@ export function checkAnswer(method: InputMethod, answer: unknown): Record<string
   return parsed.data as Record<string, unknown>;
 }
 
+/** `{ elicitation: { url: {} } }` -> `elicitation.url`. */
+function capabilityPath(caps: Record<string, unknown>): string {
+  const [key, value] = Object.entries(caps)[0] ?? ['unknown', {}];
+  const inner = value && typeof value === 'object' ? Object.keys(value) : [];
+  return inner.length > 0 ? `${key}.${inner[0]}` : key;
+}
+
+/**
+ * Legacy sessions: input the client could not give (it lacks the capability, or answered the
+ * server-to-client request with an error). A tool reports it as a result with `isError: true`, as
+ * official servers do, so that the client's own error code (say -32601 from a proxy) is never
+ * mistaken for the tools/call's; other methods answer -32603 with this message.
+ */
+export class ClientInputError extends McpError {
+  constructor(message: string) {
+    super(ErrorCode.InternalError, message);
+  }
+}
+
 /** Legacy sessions: a real server-to-client request, tied to the request being handled. */
 export class RequestAsker implements InputAsker {
   constructor(
@@ -63,17 +82,32 @@ export class RequestAsker implements InputAsker {
   ) {}
 
   async ask(method: InputMethod, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (method === 'elicitation/create' && !this.features.elicitation)
+      throw new ClientInputError('This protocol revision has no elicitation: the client cannot be asked');
     const missing = missingCapability(method, params, this.caps);
-    if (missing || (method === 'elicitation/create' && !this.features.elicitation))
-      throw capabilityError(missing ?? { elicitation: {} });
+    if (missing) {
+      throw new ClientInputError(
+        `The client did not declare the ${capabilityPath(missing)} capability this needs (${method})`,
+      );
+    }
     const body =
       method === 'elicitation/create' && params.mode === 'url' && !params.elicitationId
         ? { ...params, elicitationId: crypto.randomUUID() }
         : params;
-    const answer = await this.incoming.request(method, body, {
-      signal: this.incoming.signal,
-      timeoutMs: this.timeoutMs,
-    });
+    let answer: Record<string, unknown>;
+    try {
+      answer = await this.incoming.request(method, body, {
+        signal: this.incoming.signal,
+        timeoutMs: this.timeoutMs,
+      });
+    } catch (error) {
+      if (!(error instanceof McpError) || this.incoming.cancelled) throw error;
+      throw new ClientInputError(
+        error.code === ErrorCode.RequestTimeout
+          ? `The client did not answer ${method} within ${this.timeoutMs} ms (requestTimeoutMs)`
+          : `The client answered ${method} with error ${error.code}: ${error.message}`,
+      );
+    }
     return checkAnswer(method, answer);
   }
 }

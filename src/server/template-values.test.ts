@@ -9,9 +9,9 @@ describe('template values that decode to path syntax (hardening: %2F and %2e%2e 
     s.resourceTemplate(
       'file:///docs/{name}',
       { name: 'doc', ...options },
-      (uri, { name }) => `read ${String(name)}`,
+      (_uri, { name }) => `read ${String(name)}`,
     );
-    s.resourceTemplate('file:///raw{+path}', { name: 'raw' }, (uri, { path }) => `raw ${String(path)}`);
+    s.resourceTemplate('file:///raw{+path}', { name: 'raw' }, (_uri, { path }) => `raw ${String(path)}`);
     return s;
   }
 

@@ -3,6 +3,7 @@ import { ErrorCode, McpError } from '../protocol/errors.js';
 import { type HeaderAnnotation, headerAnnotations } from '../protocol/mcp-headers.js';
 import type { CallToolResult, Icon, Tool, ToolAnnotations } from '../protocol/schemas/index.js';
 import type { RequestContext } from './context.js';
+import { ClientInputError } from './input.js';
 import { InputRequiredSignal } from './mrtr.js';
 import { type CompiledSchema, compileSchema, type JsonSchema, type SchemaInput } from './schema.js';
 import type { RequestScope } from './scope.js';
@@ -128,6 +129,7 @@ export async function callTool(
   try {
     returned = await tool.handler(value as never, ctx);
   } catch (error) {
+    if (error instanceof ClientInputError) return errorResult(error.message);
     if (error instanceof InputRequiredSignal || error instanceof McpError || scope.incoming.cancelled)
       throw error;
     return errorResult(error instanceof Error ? error.message : String(error));

@@ -34,6 +34,21 @@ describe('mcpkit client -> official SDK v1 server over Streamable HTTP (legacy s
     expect([client.era, client.protocolVersion]).toEqual(['legacy', '2025-11-25']);
   });
 
+  // The v1 server refuses the probe with HTTP 400 and `"id": null` ("Server not initialized"):
+  // that reply must fail the probe at once, not after the probe's or the request's timeout.
+  it('takes an HTTP error with id null as the answer to the request it refuses', async () => {
+    const patient = await connect(fixture.url, { probeTimeoutMs: 120_000, requestTimeoutMs: 120_000 });
+    expect(patient.era).toBe('legacy');
+    await patient.close();
+    const modernOnly = new Client(
+      { name: 'modern-only', version: '1' },
+      { era: 'modern', requestTimeoutMs: 120_000 },
+    );
+    await expect(modernOnly.connect(new StreamableHttpClientTransport(fixture.url))).rejects.toThrow(
+      /not initialized/i,
+    );
+  });
+
   it('calls tools with structured output, elicitation defaults, sampling and roots', async () => {
     expect((await client.callTool('add', { a: 1, b: 2 })).structuredContent).toEqual({ sum: 3 });
     expect((await client.callTool('ask')).content).toEqual([{ type: 'text', text: 'accept:Zed:en' }]);

@@ -154,7 +154,7 @@ export class StreamableHttpClientTransport implements Transport {
       const text = await response.text();
       if (!isModernError(text) && (await this.tryLegacySse(frame))) return;
       if (text && (response.headers.get('content-type') ?? '').includes('application/json'))
-        this.receive(text);
+        this.receive(text, isRequest ? message.id : undefined);
       else if (isRequest) this.fail(message.id!, `HTTP ${response.status} ${response.statusText}`);
       return;
     }
@@ -246,7 +246,7 @@ export class StreamableHttpClientTransport implements Transport {
       }
       const text = await response.text();
       if (type.includes('application/json') && text) {
-        this.receive(text);
+        this.receive(text, response.ok ? undefined : message.id);
         return;
       }
       if (message.id !== undefined && message.method) {
@@ -337,14 +337,34 @@ export class StreamableHttpClientTransport implements Transport {
     }
   }
 
-  /** Learns what later requests need (negotiated version, tool headers) from answers, then delivers them. */
-  private receive(text: string): void {
+  /**
+   * Learns what later requests need (negotiated version, tool headers) from answers, then delivers
+   * them. `inReplyTo`: the id of the request an HTTP error reply answers; servers that cannot tell
+   * which request failed (official SDK servers: "Server not initialized") send `"id": null`, and
+   * that error still belongs to the request, which must fail now rather than time out.
+   */
+  private receive(text: string, inReplyTo?: RequestId): void {
     let message: Message;
     try {
       message = JSON.parse(text) as Message;
     } catch {
-      this.sink?.onFrame(text); // the peer answers the parse error
+      message = undefined as never;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      // Not one message: a batch, or something the peer will answer as invalid.
+      if (inReplyTo !== undefined && !Array.isArray(message))
+        this.fail(inReplyTo, `The server answered with an unreadable body: ${text.slice(0, 200)}`);
+      else this.sink?.onFrame(text);
       return;
+    }
+    if (
+      inReplyTo !== undefined &&
+      message.error !== undefined &&
+      message.method === undefined &&
+      message.id == null
+    ) {
+      message = { ...message, id: inReplyTo };
+      text = JSON.stringify(message);
     }
     const method =
       message.id !== undefined && !message.method ? this.pendingMethods.get(message.id) : undefined;

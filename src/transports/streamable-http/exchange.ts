@@ -106,7 +106,10 @@ export class Exchange {
     if (this.done) return;
     const answers = [...this.waiting].map((id) => errorResponse(id, error));
     this.waiting.clear();
-    if (answers.length === 0) return this.finish();
+    if (answers.length === 0) {
+      this.finish();
+      return;
+    }
     if (!this.stream && !this.detached) {
       this.deliver(JSON.stringify(this.options.batch ? answers : answers[0]), 'batch', undefined);
       return;
