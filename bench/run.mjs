@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --profile]`: every scenario for every implementation, in one run,
+// `npm run bench [-- --quick] [-- --profile] [-- --soak]`: every scenario for every implementation, in one run,
 // interleaved (the order rotates each repeat) so machine drift hits all alike.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean' },
     profile: { type: 'boolean' },
     only: { type: 'string' },
+    /** 200,000 mixed requests over HTTP and stdio with the servers' memory sampled (bench/soak.mjs). */
+    soak: { type: 'boolean' },
     /** Rewrites latest.md and latest.svg from latest.json without measuring. */
     'report-only': { type: 'boolean' },
   },
@@ -303,6 +305,21 @@ async function profile() {
 if (flags.profile) {
   await profile();
   process.exit(0);
+}
+
+if (flags.soak) {
+  const { runSoak, soakReport } = await import('./soak.mjs');
+  const result = await runSoak({
+    onSample: (s) =>
+      process.stderr.write(
+        `soak: ${s.requests} requests, HTTP RSS ${(s.httpRss / 1048576).toFixed(1)} MiB\n`,
+      ),
+  });
+  const report = soakReport(result);
+  mkdirSync(here('results'), { recursive: true });
+  writeFileSync(here('results/soak.md'), `# Soak\n\n${report}\n`);
+  process.stdout.write(`${report}\n`);
+  process.exit(result.failures === 0 ? 0 : 1);
 }
 
 async function measure() {
