@@ -147,39 +147,50 @@ export const frame = fc.oneof(
   },
 );
 
+/** Mostly the well-formed value (so that cases reach the body), sometimes a wrong one or none. */
+function mostly(valid: string, wrong: fc.Arbitrary<string>): fc.Arbitrary<string | undefined> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constant(valid) },
+    { weight: 2, arbitrary: wrong },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
+}
+
 /** Headers an HTTP client could send, each possibly absent or wrong. */
 export const headers = fc
-  .record(
-    {
-      'content-type': fc.constantFrom(
-        'application/json',
-        'application/json; charset=utf-8',
-        'text/plain',
-        '',
-        'application/jsonx',
+  .record({
+    'content-type': mostly(
+      'application/json',
+      fc.constantFrom('application/json; charset=utf-8', 'text/plain', '', 'application/jsonx'),
+    ),
+    accept: mostly(
+      'application/json, text/event-stream',
+      fc.constantFrom('application/json', 'text/event-stream', '*/*', 'image/png', ''),
+    ),
+    'mcp-protocol-version': fc.option(fc.constantFrom(...VERSIONS), { nil: undefined }),
+    'mcp-method': fc.option(fc.oneof(fc.constantFrom(...METHODS), fc.string({ maxLength: 10 })), {
+      nil: undefined,
+    }),
+    'mcp-name': fc.option(
+      fc.oneof(fc.constantFrom(...TOOLS), fc.string({ maxLength: 10 }), fc.constant('=?base64?AAAA?=')),
+      {
+        nil: undefined,
+      },
+    ),
+    'mcp-param-region': fc.option(fc.string({ maxLength: 10 }), { nil: undefined, freq: 4 }),
+    'last-event-id': fc.option(
+      fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('g_1', 'p1_1', 'p1_999999999999999999', '_')),
+      { nil: undefined, freq: 3 },
+    ),
+    origin: fc.option(fc.constantFrom('http://localhost:3000', 'http://evil.example', 'null'), {
+      nil: undefined,
+      freq: 6,
+    }),
+  })
+  .map((h) =>
+    Object.fromEntries(
+      Object.entries(h).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined && /^[\t\x20-\x7e]*$/.test(entry[1]),
       ),
-      accept: fc.constantFrom(
-        'application/json, text/event-stream',
-        'application/json',
-        'text/event-stream',
-        '*/*',
-        'image/png',
-        '',
-      ),
-      'mcp-protocol-version': fc.constantFrom(...VERSIONS),
-      'mcp-method': fc.oneof(fc.constantFrom(...METHODS), fc.string({ maxLength: 10 })),
-      'mcp-name': fc.oneof(
-        fc.constantFrom(...TOOLS),
-        fc.string({ maxLength: 10 }),
-        fc.constant('=?base64?AAAA?='),
-      ),
-      'mcp-param-region': fc.string({ maxLength: 10 }),
-      'last-event-id': fc.oneof(
-        fc.string({ maxLength: 20 }),
-        fc.constantFrom('g_1', 'p1_1', 'p1_999999999999999999', '_'),
-      ),
-      origin: fc.constantFrom('http://localhost:3000', 'http://evil.example', 'null'),
-    },
-    { requiredKeys: [] },
-  )
-  .map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => /^[\t\x20-\x7e]*$/.test(v))));
+    ),
+  );

@@ -64,6 +64,26 @@ async function stillServing(): Promise<void> {
   expect((await r.json()).result.content[0].text).toBe('alive');
 }
 
+/** The modern headers a well-behaved client would send for this body, if it is one request. */
+function mirrored(body: string): Record<string, string> {
+  let message: { method?: unknown; params?: Record<string, unknown> } | undefined;
+  try {
+    message = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (typeof message !== 'object' || message === null || typeof message.method !== 'string') return {};
+  const meta = message.params?._meta as Record<string, unknown> | undefined;
+  const version = meta?.['io.modelcontextprotocol/protocolVersion'];
+  const name = message.params?.name ?? message.params?.uri;
+  const ascii = (v: unknown) => typeof v === 'string' && /^[\x20-\x7e]*$/.test(v);
+  return {
+    ...(ascii(message.method) ? { 'mcp-method': message.method } : {}),
+    ...(ascii(version) ? { 'mcp-protocol-version': version as string } : {}),
+    ...(ascii(name) ? { 'mcp-name': name as string } : {}),
+  };
+}
+
 /** No 5xx, except the specified overload refusal (503 with Retry-After). */
 function acceptable(response: Response): boolean {
   return response.status < 500 || (response.status === 503 && response.headers.get('retry-after') !== null);
@@ -76,6 +96,8 @@ describe('fuzzing the Streamable HTTP endpoint (both eras, sessions, batches)', 
       session: fc.constantFrom('none', '2025-11-25', '2025-03-26', 'bogus'),
       headers,
       body: frame,
+      /** Mirror the body into the modern headers, so that modern cases reach dispatch too. */
+      coherent: fc.boolean(),
     });
     await fc.assert(
       fc.asyncProperty(cases, async (c) => {
@@ -87,7 +109,11 @@ describe('fuzzing the Streamable HTTP endpoint (both eras, sessions, batches)', 
               : await session(c.session);
         const response = await fetch(server.url, {
           method: c.method,
-          headers: { ...c.headers, ...(sid ? { 'mcp-session-id': sid } : {}) },
+          headers: {
+            ...c.headers,
+            ...(c.coherent ? mirrored(c.body) : {}),
+            ...(sid ? { 'mcp-session-id': sid } : {}),
+          },
           ...(c.method === 'POST' || c.method === 'PUT' ? { body: c.body } : {}),
           signal: AbortSignal.timeout(10_000),
         });
