@@ -407,6 +407,35 @@ describe('a session that ends while a POST waits (DELETE, expiry, shutdown)', ()
     expect(answer).toMatchObject({ id: 9, error: { code: -32000 } });
   });
 
+  it('a request the client cancels ends its POST (no answer, 202) and leaves the session idle', async () => {
+    const { url, handler } = await start({ sessionIdleMs: 200 });
+    const sid = await openSession(url);
+    const call = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 'slow',
+      method: 'tools/call',
+      params: { name: 'count', arguments: { to: 100, delayMs: 100 } },
+    });
+    const pending = fetch(url, {
+      method: 'POST',
+      headers: sessionHeaders(sid, { accept: 'application/json' }),
+      body: call,
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const cancel = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 'slow' },
+    });
+    expect((await fetch(url, { method: 'POST', headers: sessionHeaders(sid), body: cancel })).status).toBe(
+      202,
+    );
+    const ended = await pending;
+    expect([ended.status, await ended.text()]).toEqual([202, '']);
+    // Nothing is in flight any more: the session expires as idle.
+    await expect.poll(() => handler.sessionCount, { timeout: 3000, interval: 50 }).toBe(0);
+  });
+
   it('streams of a resumed POST still end with their answer', async () => {
     const { url } = await start();
     const sid = await openSession(url);

@@ -68,10 +68,18 @@ export type Decoded =
  */
 export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Decoded {
   if (text.length > limits.maxMessageLength) {
-    return invalid(null, ErrorCode.InvalidRequest, `Message exceeds ${limits.maxMessageLength} characters`);
+    return invalid(
+      null,
+      ErrorCode.InvalidRequest,
+      `Message exceeds ${limits.maxMessageLength} characters (maxMessageLength)`,
+    );
   }
   if (exceedsDepth(text, limits.maxDepth)) {
-    return invalid(null, ErrorCode.InvalidRequest, `JSON nesting exceeds depth ${limits.maxDepth}`);
+    return invalid(
+      null,
+      ErrorCode.InvalidRequest,
+      `JSON nesting exceeds depth ${limits.maxDepth} (maxDepth)`,
+    );
   }
   let value: unknown;
   try {
@@ -85,7 +93,11 @@ export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMIT
   if (Array.isArray(value)) {
     if (value.length === 0) return invalid(null, ErrorCode.InvalidRequest, 'Empty batch');
     if (value.length > limits.maxBatchSize) {
-      return invalid(null, ErrorCode.InvalidRequest, `Batch exceeds ${limits.maxBatchSize} messages`);
+      return invalid(
+        null,
+        ErrorCode.InvalidRequest,
+        `Batch exceeds ${limits.maxBatchSize} messages (maxBatchSize)`,
+      );
     }
     return { kind: 'batch', items: value.map((item) => validateEnvelope(item)) };
   }

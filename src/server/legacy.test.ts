@@ -120,7 +120,7 @@ describe('legacy errors', () => {
     const refused = await w.waitFor((m) => m.id === null && m.error);
     expect(refused.error).toEqual({
       code: ErrorCode.InvalidRequest,
-      message: 'Message exceeds 300 characters',
+      message: 'Message exceeds 300 characters (maxMessageLength)',
     });
     expect((await w.request('tools/call', { name: 'echo' })).result.content).toEqual([
       { type: 'text', text: 'ok' },

@@ -6,9 +6,12 @@ import fc from 'fast-check';
  */
 
 /** The fuzz budget: `FUZZ_RUNS` (npm run fuzz) or a CI-sized default; `FUZZ_SEED` replays a run. */
+const runs = Number(process.env.FUZZ_RUNS ?? 120);
 export const FUZZ = {
-  runs: Number(process.env.FUZZ_RUNS ?? 120),
+  runs,
   seed: Number(process.env.FUZZ_SEED ?? 20261129),
+  /** A test's time: generous per case, so that long runs end by their budget, not a timeout. */
+  timeoutMs: 30_000 + runs * 30,
 };
 
 const METHODS = [

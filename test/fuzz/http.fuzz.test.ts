@@ -90,71 +90,79 @@ function acceptable(response: Response): boolean {
 }
 
 describe('fuzzing the Streamable HTTP endpoint (both eras, sessions, batches)', () => {
-  it('answers every case without a 5xx or a crash, and keeps serving', async () => {
-    const cases = fc.record({
-      method: fc.constantFrom('POST', 'POST', 'POST', 'POST', 'GET', 'DELETE', 'PUT'),
-      session: fc.constantFrom('none', '2025-11-25', '2025-03-26', 'bogus'),
-      headers,
-      body: frame,
-      /** Mirror the body into the modern headers, so that modern cases reach dispatch too. */
-      coherent: fc.boolean(),
-    });
-    await fc.assert(
-      fc.asyncProperty(cases, async (c) => {
-        const sid =
-          c.session === 'none'
-            ? undefined
-            : c.session === 'bogus'
-              ? 'not-a-session'
-              : await session(c.session);
-        const response = await fetch(server.url, {
-          method: c.method,
-          headers: {
-            ...c.headers,
-            ...(c.coherent ? mirrored(c.body) : {}),
-            ...(sid ? { 'mcp-session-id': sid } : {}),
-          },
-          ...(c.method === 'POST' || c.method === 'PUT' ? { body: c.body } : {}),
-          signal: AbortSignal.timeout(10_000),
-        });
-        // A stream may stay open (listen, GET): its status is what counts; then let it go.
-        await response.body?.cancel();
-        expect(acceptable(response), `HTTP ${response.status} for ${JSON.stringify(c).slice(0, 500)}`).toBe(
-          true,
-        );
-        await stillServing();
-      }),
-      { seed: FUZZ.seed, numRuns: FUZZ.runs },
-    );
-  });
-
-  it('answers any Host header and request target without a 5xx or a crash', async () => {
-    const { port } = new URL(server.url);
-    const raw = (text: string) =>
-      new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1', () => socket.end(text));
-        let received = '';
-        socket.setEncoding('utf8');
-        socket.on('data', (chunk) => (received += chunk));
-        socket.on('close', () => resolve(received));
-        socket.on('error', reject);
+  it(
+    'answers every case without a 5xx or a crash, and keeps serving',
+    async () => {
+      const cases = fc.record({
+        method: fc.constantFrom('POST', 'POST', 'POST', 'POST', 'GET', 'DELETE', 'PUT'),
+        session: fc.constantFrom('none', '2025-11-25', '2025-03-26', 'bogus'),
+        headers,
+        body: frame,
+        /** Mirror the body into the modern headers, so that modern cases reach dispatch too. */
+        coherent: fc.boolean(),
       });
-    const headerText = fc.string({
-      unit: fc.constantFrom(...'abc019.:@%[]/?#-_~!$&()*+,;= \t'.split('')),
-      maxLength: 30,
-    });
-    await fc.assert(
-      fc.asyncProperty(
-        headerText,
-        fc.constantFrom('/mcp', 'http://x/mcp', '*', 'http://a%zz/', '/mcp?x=%zz'),
-        async (host, target) => {
-          const answer = await raw(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-          const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
-          expect(status, `status for Host ${JSON.stringify(host)} and target ${target}`).toBeLessThan(500);
+      await fc.assert(
+        fc.asyncProperty(cases, async (c) => {
+          const sid =
+            c.session === 'none'
+              ? undefined
+              : c.session === 'bogus'
+                ? 'not-a-session'
+                : await session(c.session);
+          const response = await fetch(server.url, {
+            method: c.method,
+            headers: {
+              ...c.headers,
+              ...(c.coherent ? mirrored(c.body) : {}),
+              ...(sid ? { 'mcp-session-id': sid } : {}),
+            },
+            ...(c.method === 'POST' || c.method === 'PUT' ? { body: c.body } : {}),
+            signal: AbortSignal.timeout(10_000),
+          });
+          // A stream may stay open (listen, GET): its status is what counts; then let it go.
+          await response.body?.cancel();
+          expect(acceptable(response), `HTTP ${response.status} for ${JSON.stringify(c).slice(0, 500)}`).toBe(
+            true,
+          );
           await stillServing();
-        },
-      ),
-      { seed: FUZZ.seed, numRuns: Math.max(20, Math.floor(FUZZ.runs / 2)) },
-    );
-  });
+        }),
+        { seed: FUZZ.seed, numRuns: FUZZ.runs },
+      );
+    },
+    FUZZ.timeoutMs,
+  );
+
+  it(
+    'answers any Host header and request target without a 5xx or a crash',
+    async () => {
+      const { port } = new URL(server.url);
+      const raw = (text: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => socket.end(text));
+          let received = '';
+          socket.setEncoding('utf8');
+          socket.on('data', (chunk) => (received += chunk));
+          socket.on('close', () => resolve(received));
+          socket.on('error', reject);
+        });
+      const headerText = fc.string({
+        unit: fc.constantFrom(...'abc019.:@%[]/?#-_~!$&()*+,;= \t'.split('')),
+        maxLength: 30,
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          headerText,
+          fc.constantFrom('/mcp', 'http://x/mcp', '*', 'http://a%zz/', '/mcp?x=%zz'),
+          async (host, target) => {
+            const answer = await raw(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+            const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+            expect(status, `status for Host ${JSON.stringify(host)} and target ${target}`).toBeLessThan(500);
+            await stillServing();
+          },
+        ),
+        { seed: FUZZ.seed, numRuns: Math.max(20, Math.floor(FUZZ.runs / 2)) },
+      );
+    },
+    FUZZ.timeoutMs,
+  );
 });

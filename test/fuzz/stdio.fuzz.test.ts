@@ -49,16 +49,20 @@ function ask(line: string, id: string): Promise<Record<string, unknown>> {
 let live = 0;
 
 describe('fuzzing the stdio server (legacy session with batches, modern requests)', () => {
-  it('answers a valid request after every case, and never exits', async () => {
-    await fc.assert(
-      fc.asyncProperty(frame, async (text) => {
-        child.stdin.write(`${text}\n`);
-        const id = `live-${++live}`;
-        const answer = await ask(`{"jsonrpc":"2.0","id":"${id}","method":"ping"}`, id);
-        expect(answer).toMatchObject({ id, result: {} });
-        expect(exitCode).toBeUndefined();
-      }),
-      { seed: FUZZ.seed, numRuns: FUZZ.runs },
-    );
-  });
+  it(
+    'answers a valid request after every case, and never exits',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(frame, async (text) => {
+          child.stdin.write(`${text}\n`);
+          const id = `live-${++live}`;
+          const answer = await ask(`{"jsonrpc":"2.0","id":"${id}","method":"ping"}`, id);
+          expect(answer).toMatchObject({ id, result: {} });
+          expect(exitCode).toBeUndefined();
+        }),
+        { seed: FUZZ.seed, numRuns: FUZZ.runs },
+      );
+    },
+    FUZZ.timeoutMs,
+  );
 });

@@ -34,7 +34,7 @@ export class HttpError extends Error {
  */
 export async function readBody(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) throw new HttpError(413, `Request body exceeds ${maxBytes} bytes`);
+  if (declared > maxBytes) throw new HttpError(413, `Request body exceeds ${maxBytes} bytes (maxBodyBytes)`);
   if (!request.body) return '';
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const reader = request.body.getReader();
@@ -47,7 +47,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
       size += value.byteLength;
       if (size > maxBytes) {
         await reader.cancel().catch(() => {});
-        throw new HttpError(413, `Request body exceeds ${maxBytes} bytes`);
+        throw new HttpError(413, `Request body exceeds ${maxBytes} bytes (maxBodyBytes)`);
       }
       text += decoder.decode(value, { stream: true });
     }

@@ -118,6 +118,17 @@ export class Exchange {
     this.finish();
   }
 
+  /** A request that will get no answer (the client cancelled it): once none is left, the POST ends. */
+  drop(id: RequestId): void {
+    if (this.done || !this.waiting.delete(id) || this.waiting.size > 0) return;
+    if (!this.stream && !this.detached) {
+      this.end();
+      this.resolve(new Response(null, { status: 202, headers: { ...this.options.headers } }));
+      return;
+    }
+    this.finish();
+  }
+
   private end(): void {
     if (this.done) return;
     this.done = true;

@@ -92,6 +92,30 @@ export class SessionTransport extends HttpTransport {
     return this.events ? this.events.append(this.sessionId, streamId, frame) : Promise.resolve(undefined);
   }
 
+  /**
+   * A request the client cancels gets no answer (MCP cancellation), but its POST must still end:
+   * without this, the response would stay open and the session never become idle.
+   */
+  override deliver(frame: string): void {
+    super.deliver(frame);
+    if (!frame.includes('notifications/cancelled')) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(frame);
+    } catch {
+      return;
+    }
+    for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+      const id = (m as { method?: unknown; params?: { requestId?: unknown } })?.params?.requestId;
+      if ((m as { method?: unknown })?.method !== 'notifications/cancelled') continue;
+      if (typeof id !== 'string' && typeof id !== 'number') continue;
+      const exchange = this.exchanges.get(id);
+      if (!exchange) continue;
+      this.exchanges.delete(id);
+      exchange.drop(id);
+    }
+  }
+
   /** Nothing in flight and no stream open: the session may expire or make room for another. */
   get idle(): boolean {
     return this.streams.length === 0 && this.exchanges.size === 0;

@@ -27,7 +27,8 @@ export function checkOrigin(request: Request, policy: OriginPolicy): void {
     const allowed = policy.allowedOrigins
       ? policy.allowedOrigins.includes(origin)
       : origin !== 'null' && LOOPBACK.has(hostname(origin));
-    if (!allowed) throw new HttpError(403, `Forbidden: origin ${origin} is not allowed`);
+    if (!allowed)
+      throw new HttpError(403, `Forbidden: origin ${origin} is not allowed (add it to allowedOrigins)`);
   }
   const host = request.headers.get('host');
   if (host !== null && policy.allowedHosts !== '*') {
@@ -35,6 +36,6 @@ export function checkOrigin(request: Request, policy: OriginPolicy): void {
     const allowed = policy.allowedHosts
       ? policy.allowedHosts.includes(host) || policy.allowedHosts.includes(name)
       : LOOPBACK.has(name);
-    if (!allowed) throw new HttpError(403, `Forbidden: host ${host} is not allowed`);
+    if (!allowed) throw new HttpError(403, `Forbidden: host ${host} is not allowed (add it to allowedHosts)`);
   }
 }

@@ -283,24 +283,26 @@ export function createStreamableHttpHandler(
       throw new HttpError(400, `Bad Request: unsupported MCP-Protocol-Version ${headerVersion}`);
     }
     if (mode === 'stateless') {
+      // Refused before anything is connected, so that a refusal leaves nothing behind.
+      const release = ids.length > 0 ? hold(requests, client, 'Too many requests in flight') : () => {};
       const transport = new ExchangeTransport(client);
+      if (ids.length > 0) {
+        transport.exchange = new Exchange(ids, {
+          sseAllowed,
+          batch,
+          onAbandon: () => void transport.close(),
+          onSettled: release,
+        });
+      }
       const connection = await server.connect(transport);
       // A missing version header is taken as 2025-03-26 (2025-06-18 transports, "Protocol Version Header").
       if (!isInit)
         connection.assumeSession((headerVersion as LegacyRevision | null) ?? DEFAULT_HTTP_REVISION);
-      if (ids.length === 0) {
-        transport.deliver(text);
+      transport.deliver(text);
+      if (!transport.exchange) {
         void transport.close();
         return new Response(null, { status: 202 });
       }
-      const release = hold(requests, client, 'Too many requests in flight');
-      transport.exchange = new Exchange(ids, {
-        sseAllowed,
-        batch,
-        onAbandon: () => void transport.close(),
-        onSettled: release,
-      });
-      transport.deliver(text);
       return transport.exchange.response;
     }
     const sessionId = request.headers.get('mcp-session-id');
@@ -311,7 +313,12 @@ export function createStreamableHttpHandler(
       opened = crypto.randomUUID();
       const transport = new SessionTransport(opened, client, events);
       session = { transport, connection: await server.connect(transport), client };
-      sessions.add(opened, session);
+      try {
+        sessions.add(opened, session);
+      } catch (error) {
+        void transport.close(); // a concurrent initialize took the place reserve() made
+        throw error;
+      }
     } else {
       if (sessionId === null) throw new HttpError(400, 'Bad Request: the Mcp-Session-Id header is required');
       session = sessions.get(sessionId);

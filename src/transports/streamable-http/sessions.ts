@@ -1,6 +1,6 @@
 import { Quota } from '../../engine/quota.js';
 import type { ServerConnection } from '../../server/connection.js';
-import { HttpError, overloaded } from './body.js';
+import { overloaded } from './body.js';
 import type { SessionTransport } from './http-transports.js';
 
 export interface Session {
@@ -73,7 +73,9 @@ export class SessionTable {
   }
 
   add(id: string, session: Session): void {
-    if (this.quota.acquire(session.client)) throw new HttpError(503, 'Too many sessions');
+    const refusal = this.quota.acquire(session.client);
+    // reserve() made room just before; only a concurrent initialize can have taken it since.
+    if (refusal) throw overloaded(refusal, 'Too many sessions', this.limits.retryAfterSeconds);
     this.sessions.set(id, session);
   }
 
