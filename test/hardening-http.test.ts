@@ -188,6 +188,66 @@ describe('a batch of nothing but invalid items (defect 4: answered 500)', () => 
   );
 });
 
+describe('batches over legacy HTTP end their POST (found by the fuzz suite: one hung)', () => {
+  const batch = (...ids: string[]) =>
+    JSON.stringify(ids.map((id) => ({ jsonrpc: '2.0', id, method: 'ping' })));
+
+  it('a batch carrying initialize is no initialize: refused at once, no session opened', async () => {
+    const { url, handler } = await start();
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '[{"jsonrpc":"2.0","id":"","method":"initialize"}]',
+    });
+    expect(r.status).toBe(400);
+    expect(handler.sessionCount).toBe(0);
+  });
+
+  it('a batch a revision does not allow gets its one error and the POST ends', async () => {
+    const { url } = await start();
+    const sid = await openSession(url); // 2025-11-25: no batches
+    const r = await fetch(url, { method: 'POST', headers: sessionHeaders(sid), body: batch('a', 'b') });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({
+      id: null,
+      error: { code: -32600, message: expect.stringContaining('2025-11-25') },
+    });
+    // The ids are free again.
+    const again = await fetch(url, {
+      method: 'POST',
+      headers: sessionHeaders(sid),
+      body: '{"jsonrpc":"2.0","id":"a","method":"ping"}',
+    });
+    expect(await again.json()).toMatchObject({ id: 'a', result: {} });
+  });
+
+  it('on 2025-03-26 a batch is answered, and its ids may be used again afterwards', async () => {
+    const { url } = await start();
+    const init = await fetch(url, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({
+        ...INITIALIZE,
+        params: { ...INITIALIZE.params, protocolVersion: '2025-03-26' },
+      }),
+    });
+    await init.text();
+    const sid = init.headers.get('mcp-session-id')!;
+    const headers = { ...JSON_HEADERS, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-03-26' };
+    await (
+      await fetch(url, {
+        method: 'POST',
+        headers,
+        body: '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+      })
+    ).text();
+    for (let round = 0; round < 2; round++) {
+      const r = await fetch(url, { method: 'POST', headers, body: batch('x', 'y') });
+      expect(((await r.json()) as Array<{ id: string }>).map((m) => m.id)).toEqual(['x', 'y']);
+    }
+  });
+});
+
 describe('slow bodies and connection caps (defect 5: held forever, no cap)', () => {
   it('a stalled body is answered 408 and closed after requestTimeoutMs', async () => {
     const { createDemoServer } = await import('../src/cli/demo.js');

@@ -218,8 +218,12 @@ export class Peer {
     return this.send(message, options?.relatedRequestId);
   }
 
-  private send(message: JsonRpcMessage | JsonRpcMessage[], relatedRequestId?: RequestId): Promise<void> {
-    const kind = Array.isArray(message)
+  private send(
+    message: JsonRpcMessage | JsonRpcMessage[],
+    relatedRequestId?: RequestId,
+    answersBatch = false,
+  ): Promise<void> {
+    const kind = Array.isArray(message) || answersBatch
       ? 'batch'
       : isResponse(message)
         ? 'response'
@@ -256,7 +260,11 @@ export class Peer {
       ? await this.handlers.batchPolicy(messages)
       : 'JSON-RPC batches are not supported';
     if (refusal !== undefined) {
-      await this.send(errorResponse(null, { code: ErrorCode.InvalidRequest, message: refusal }));
+      // One error answers the whole batch; it names the batch's first request so that a
+      // per-request transport (Streamable HTTP) knows which POST it ends.
+      const first = messages.find(isRequest)?.id;
+      const error = errorResponse(null, { code: ErrorCode.InvalidRequest, message: refusal });
+      await this.send(error, first, true);
       return;
     }
     const answers = await Promise.all(

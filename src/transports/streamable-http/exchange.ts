@@ -46,7 +46,8 @@ export class Exchange {
   private writes: Promise<void> = Promise.resolve();
 
   constructor(
-    ids: RequestId[],
+    /** The requests this POST carried. */
+    readonly ids: readonly RequestId[],
     private readonly options: ExchangeOptions,
   ) {
     this.waiting = new Set(ids);

@@ -126,7 +126,9 @@ export class SessionTransport extends HttpTransport {
     const exchange = id === undefined ? undefined : this.exchanges.get(id);
     if (exchange && !exchange.finished) {
       exchange.deliver(frame, options?.kind, id);
-      if (options?.kind === 'response' || options?.kind === 'batch') this.exchanges.delete(id!);
+      if (options?.kind === 'response') this.exchanges.delete(id!);
+      // A batch's answer answers every request of its POST.
+      if (options?.kind === 'batch') for (const i of exchange.ids) this.exchanges.delete(i);
       return;
     }
     if (options?.kind === 'response' || options?.kind === 'batch') return; // its POST is gone

@@ -262,7 +262,7 @@ export function createStreamableHttpHandler(
   ): Promise<Response> {
     const mode = options.legacy ?? 'sessions';
     const ids = messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id as RequestId] : []));
-    const isInit = messages.length === 1 && 'method' in messages[0]! && messages[0].method === 'initialize';
+    const isInit = !batch && 'method' in messages[0]! && messages[0].method === 'initialize';
     if (mode === 'reject') {
       const body = {
         jsonrpc: '2.0',
