@@ -245,6 +245,13 @@ describe('batches over legacy HTTP end their POST (found by the fuzz suite: one 
       const r = await fetch(url, { method: 'POST', headers, body: batch('x', 'y') });
       expect(((await r.json()) as Array<{ id: string }>).map((m) => m.id)).toEqual(['x', 'y']);
     }
+    // An invalid item first: its error (id null) comes back in the same array as the request's answer.
+    const mixed = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: '[{"id":{},"method":"x"},{"jsonrpc":"2.0","id":"z","method":"ping"}]',
+    });
+    expect(((await mixed.json()) as Array<{ id: unknown }>).map((m) => m.id)).toEqual([null, 'z']);
   });
 });
 

@@ -223,13 +223,14 @@ export class Peer {
     relatedRequestId?: RequestId,
     answersBatch = false,
   ): Promise<void> {
-    const kind = Array.isArray(message) || answersBatch
-      ? 'batch'
-      : isResponse(message)
-        ? 'response'
-        : isRequest(message)
-          ? 'request'
-          : 'notification';
+    const kind =
+      Array.isArray(message) || answersBatch
+        ? 'batch'
+        : isResponse(message)
+          ? 'response'
+          : isRequest(message)
+            ? 'request'
+            : 'notification';
     return this.transport.send(
       encode(message),
       relatedRequestId === undefined ? { kind } : { relatedRequestId, kind },
@@ -256,13 +257,14 @@ export class Peer {
 
   private async receiveBatch(items: Checked[]): Promise<void> {
     const messages = items.flatMap((item) => ('message' in item ? [item.message] : []));
+    // The batch's first request names the answer, so that a per-request transport (Streamable
+    // HTTP) knows which POST it ends; an invalid item's error has no usable id.
+    const first = messages.find(isRequest)?.id;
     const refusal = this.handlers.batchPolicy
       ? await this.handlers.batchPolicy(messages)
       : 'JSON-RPC batches are not supported';
     if (refusal !== undefined) {
-      // One error answers the whole batch; it names the batch's first request so that a
-      // per-request transport (Streamable HTTP) knows which POST it ends.
-      const first = messages.find(isRequest)?.id;
+      // One error answers the whole batch.
       const error = errorResponse(null, { code: ErrorCode.InvalidRequest, message: refusal });
       await this.send(error, first, true);
       return;
@@ -271,7 +273,7 @@ export class Peer {
       items.map((item) => ('message' in item ? this.dispatch(item.message) : item.invalid)),
     );
     const responses = answers.filter((a): a is JsonRpcResponse => a !== undefined);
-    if (responses.length > 0) await this.send(responses, responses[0]!.id ?? undefined);
+    if (responses.length > 0) await this.send(responses, first);
   }
 
   /** Handles one message; resolves with the response owed, if any. */

@@ -66,6 +66,14 @@ export interface StreamableHttpHandler {
   readonly sessionCount: number;
 }
 
+/** 404: the client must initialize again (2025-11-25 transports, "Session Management"). */
+function sessionNotFound(): HttpError {
+  return new HttpError(
+    404,
+    'Session not found: it was deleted, expired after sessionIdleMs, or made room for another (maxSessions, maxSessionsPerClient)',
+  );
+}
+
 /** Modern errors that the transport answers with an HTTP status (2026-07-28 transports). */
 function modernStatus(frame: string): number {
   if (!frame.includes('"error"')) return 200;
@@ -322,7 +330,7 @@ export function createStreamableHttpHandler(
     } else {
       if (sessionId === null) throw new HttpError(400, 'Bad Request: the Mcp-Session-Id header is required');
       session = sessions.get(sessionId);
-      if (!session) throw new HttpError(404, 'Session not found');
+      if (!session) throw sessionNotFound();
     }
     const { transport, connection } = session;
     if (ids.length === 0) {
@@ -377,7 +385,7 @@ export function createStreamableHttpHandler(
     if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? ''))
       throw new HttpError(406, 'Not Acceptable: text/event-stream');
     const session = sessions.get(sessionId);
-    if (!session) throw new HttpError(404, 'Session not found');
+    if (!session) throw sessionNotFound();
     const { transport } = session;
     const perSession = options.maxStreamsPerSession ?? 4;
     if (transport.streams.length >= perSession) {
@@ -420,7 +428,7 @@ export function createStreamableHttpHandler(
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'POST' });
     }
-    if (!sessions.get(sessionId)) throw new HttpError(404, 'Session not found');
+    if (!sessions.get(sessionId)) throw sessionNotFound();
     await sessions.delete(sessionId);
     return new Response(null, { status: 200 });
   }
