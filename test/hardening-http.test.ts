@@ -138,7 +138,7 @@ describe('legacy POST streams leave nothing behind (defect 2: leaked until out o
     expect(eventStore.stats()).toMatchObject({ sessions: 1, streams: 5 });
     // The other session expires (idle for sessionIdleMs) and takes its streams with it.
     await expect.poll(() => eventStore.stats().sessions, { timeout: 3000, interval: 50 }).toBe(0);
-    expect(eventStore.stats()).toEqual({ sessions: 0, streams: 0, events: 0, bytes: 0 });
+    expect(eventStore.stats()).toEqual({ clients: 0, sessions: 0, streams: 0, events: 0, bytes: 0 });
   });
 });
 

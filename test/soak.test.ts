@@ -11,7 +11,7 @@ describe('soak (short variant of npm run bench -- --soak)', () => {
     expect(r.failures).toBe(0);
     expect(r.requests).toBe(6000);
     // DELETE of every session empties the event store: no stream of a session outlives it.
-    expect(r.after.http.events).toEqual({ sessions: 0, streams: 0, events: 0, bytes: 0 });
+    expect(r.after.http.events).toEqual({ clients: 0, sessions: 0, streams: 0, events: 0, bytes: 0 });
     expect(r.after.http.sessions).toBe(0);
     // Retained after a forced GC: a generous bound, far below what a leak of these requests holds.
     expect(r.after.http.heapUsed - r.before.http.heapUsed).toBeLessThan(16 * MiB);

@@ -60,3 +60,20 @@ describe('in-memory event store (2025-11-25 resumability)', () => {
     expect(await replay(store, 's', a)).toEqual({ stream: 'p1', seen: ['b'] });
   });
 });
+
+describe('in-memory event store fairness (one client cannot push out the others)', () => {
+  it("a client over maxBytesPerClient loses its own oldest events, not another client's", async () => {
+    const store = new InMemoryEventStore({ maxBytesPerClient: 5_000, maxBytes: 50_000 });
+    const quiet = await store.append('q1', 'p1', 'kept', 'quiet');
+    const big = 'z'.repeat(500);
+    for (let s = 0; s < 10; s++)
+      for (let i = 0; i < 20; i++) await store.append(`loud${s}`, `p${i}`, big, 'loud');
+    expect(store.stats().bytes).toBeLessThanOrEqual(5_000 + 200);
+    expect(await replay(store, 'q1', quiet.replace(/_\d+$/, '_0'))).toEqual({ stream: 'p1', seen: ['kept'] });
+    // The loud client's earliest sessions went first.
+    expect((await replay(store, 'loud0', 'p0_0')).stream).toBeUndefined();
+    await store.dropSession('q1');
+    for (let s = 0; s < 10; s++) await store.dropSession(`loud${s}`);
+    expect(store.stats()).toEqual({ clients: 0, sessions: 0, streams: 0, events: 0, bytes: 0 });
+  });
+});

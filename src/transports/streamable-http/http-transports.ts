@@ -89,7 +89,9 @@ export class SessionTransport extends HttpTransport {
 
   /** Records an event of one of this session's streams for resumption. */
   record(streamId: string, frame: string): Promise<string | undefined> {
-    return this.events ? this.events.append(this.sessionId, streamId, frame) : Promise.resolve(undefined);
+    return this.events
+      ? this.events.append(this.sessionId, streamId, frame, this.clientKey)
+      : Promise.resolve(undefined);
   }
 
   /**
