@@ -355,6 +355,21 @@ describe('modern streams and requests are bounded (defect 7: listen uncounted, n
     await echoWorks(url);
   });
 
+  it('a stream the server ends (DELETE of its session) gives its place back', async () => {
+    const { url } = await start({ maxOpenStreams: 1 });
+    const [a, b] = [await openSession(url), await openSession(url)];
+    const first = await fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': a } });
+    expect(first.status).toBe(200);
+    const full = await fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': b } });
+    expect(full.status).toBe(503);
+    await full.body?.cancel();
+    expect((await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': a } })).status).toBe(200);
+    const second = await fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': b } });
+    expect(second.status).toBe(200);
+    await second.body?.cancel();
+    await first.body?.cancel().catch(() => {});
+  });
+
   it('refuses requests past maxConcurrentRequests (503) and the per-client cap (429), in both eras', async () => {
     const { url } = await start({
       maxConcurrentRequests: 3,

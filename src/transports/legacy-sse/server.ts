@@ -62,12 +62,15 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     const refusal = quota.acquire(client);
     if (refusal) throw overloaded(refusal, 'Too many sessions', 1);
     const id = crypto.randomUUID();
-    const stream = new SseStream(() => {
-      const transport = sessions.get(id);
-      sessions.delete(id);
-      quota.release(client);
-      void transport?.close();
-    }, options.keepAliveMs ?? 15_000);
+    const stream = new SseStream(
+      () => {
+        const transport = sessions.get(id);
+        sessions.delete(id);
+        void transport?.close();
+      },
+      options.keepAliveMs ?? 15_000,
+      () => quota.release(client),
+    );
     const transport = new SseSessionTransport(stream, client);
     sessions.set(id, transport);
     await server.connect(transport);

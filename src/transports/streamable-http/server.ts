@@ -398,10 +398,7 @@ export function createStreamableHttpHandler(
       );
     }
     const release = hold(streams, client, 'Too many open streams');
-    const stream = new SseStream(() => {
-      release();
-      transport.removeStream(stream);
-    }, keepAliveMs);
+    const stream = new SseStream(() => transport.removeStream(stream), keepAliveMs, release);
     const lastEventId = request.headers.get('last-event-id');
     if (lastEventId) {
       // Replays only the stream the id belongs to, and only within this session.
@@ -410,7 +407,6 @@ export function createStreamableHttpHandler(
       });
       if (replayed === undefined) {
         stream.close();
-        release();
         throw new HttpError(404, 'Unknown Last-Event-ID for this session');
       }
       // A POST stream still waiting for its answer continues on this GET.

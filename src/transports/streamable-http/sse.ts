@@ -27,9 +27,14 @@ export class SseStream {
   private keepAlive?: ReturnType<typeof setInterval>;
   closed = false;
 
+  /**
+   * `onCancel`: the reader went away. `onEnd`: the stream ended, whichever side ended it (once);
+   * what a stream holds (a place under a stream cap) is given back there.
+   */
   constructor(
     private readonly onCancel: () => void,
     keepAliveMs?: number,
+    private readonly onEnd?: () => void,
   ) {
     this.body = new ReadableStream<Uint8Array>({
       start: (controller) => {
@@ -69,8 +74,10 @@ export class SseStream {
   }
 
   private stop(): void {
+    if (this.closed) return;
     this.closed = true;
     clearInterval(this.keepAlive);
+    this.onEnd?.();
   }
 }
 
