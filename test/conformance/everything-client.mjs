@@ -18,8 +18,12 @@ const AGREEABLE = {
   roots: [{ uri: 'file:///conformance', name: 'conformance' }],
 };
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}');
+/** Awaits a call the scenario may refuse: logs the refusal and resolves with undefined. */
 const quietly = (promise) =>
-  promise.catch((error) => process.stderr.write(`(continuing) ${error.message}\n`));
+  promise.catch((error) => {
+    process.stderr.write(`(continuing) ${error.message}\n`);
+    return undefined;
+  });
 
 async function connect(options = {}) {
   const client = new Client({ name: 'mcpkit-conformance-client', version: '1.0.0' }, { era, ...options });
