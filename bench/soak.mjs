@@ -152,7 +152,15 @@ export async function runSoak({
     let failures = 0;
     const started = performance.now();
     const sample = async () => {
-      const s = { requests: done, httpRss: (await httpStats()).rss, stdioRss: (await stdioStats()).rss };
+      const [h, d] = [await httpStats(), await stdioStats()];
+      const s = {
+        requests: done,
+        httpRss: h.rss,
+        httpHeap: h.heapUsed,
+        eventBytes: h.events.bytes,
+        stdioRss: d.rss,
+        stdioHeap: d.heapUsed,
+      };
       samples.push(s);
       onSample(s);
     };
@@ -211,9 +219,12 @@ export function soakReport(r) {
   const lines = [
     `soak: ${r.requests} requests in ${r.seconds.toFixed(1)} s (${Math.round(r.requests / r.seconds)} req/s), ${r.failures} unexpected answers`,
     '',
-    '| requests | HTTP server RSS MiB | stdio server RSS MiB |',
-    '|---:|---:|---:|',
-    ...r.samples.map((s) => `| ${s.requests} | ${mb(s.httpRss)} | ${mb(s.stdioRss)} |`),
+    '| requests | HTTP server RSS MiB | HTTP heap after GC MiB | event store MiB | stdio server RSS MiB | stdio heap after GC MiB |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...r.samples.map(
+      (s) =>
+        `| ${s.requests} | ${mb(s.httpRss)} | ${mb(s.httpHeap)} | ${mb(s.eventBytes)} | ${mb(s.stdioRss)} | ${mb(s.stdioHeap)} |`,
+    ),
     '',
     `heap after GC, HTTP server: ${mb(r.before.http.heapUsed)} MiB before, ${mb(r.after.http.heapUsed)} MiB after (every session deleted)`,
     `heap after GC, stdio server: ${mb(r.before.stdio.heapUsed)} MiB before, ${mb(r.after.stdio.heapUsed)} MiB after`,

@@ -468,6 +468,34 @@ describe('per-client session caps and idle eviction (defect 8: one client held e
   });
 });
 
+describe('a modern client that disconnects cancels its request (node adapter: info.signal)', () => {
+  it('the handler sees its signal abort when the POST is dropped before the answer', async () => {
+    const { McpServer } = await import('../src/server/index.js');
+    const mcp = new McpServer({ name: 'cancel', version: '1' });
+    let aborted = 0;
+    mcp.tool(
+      'wait',
+      {},
+      (_args, ctx) =>
+        new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve(String(++aborted)))),
+    );
+    server = await httpServer({}, mcp);
+    const controller = new AbortController();
+    const pending = postModern(server.url, modernCall('wait', {}), { accept: 'application/json' });
+    const dropped = fetch(server.url, {
+      method: 'POST',
+      headers: { ...modernHeaders('tools/call', 'wait'), accept: 'application/json' },
+      body: JSON.stringify(modernCall('wait', {}, 2)),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    await dropped;
+    await expect.poll(() => aborted, { timeout: 3000 }).toBe(1);
+    void pending.catch(() => {});
+  });
+});
+
 describe('a session that ends while a POST waits (DELETE, expiry, shutdown)', () => {
   it('answers the waiting POST with an error instead of leaving it open', async () => {
     const { url } = await start();

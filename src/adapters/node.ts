@@ -5,13 +5,19 @@ import { ConnectionLimiter, type ConnectionLimits } from './connection-limiter.j
 /** What the transport knows of the peer; handlers use it to keep per-client bounds. */
 export interface ConnInfo {
   remoteAddress?: string;
+  /**
+   * Aborts when the client goes away. The node adapter passes it here rather than as
+   * `request.signal`: an undici `Request` built with a signal kept ~2.5 KB per request alive for
+   * as long as its keep-alive connection stayed open (147 MiB after 30,000 requests on 16 sockets).
+   */
+  signal?: AbortSignal;
 }
 
 export type WebHandler = (request: Request, info?: ConnInfo) => Promise<Response>;
 
 const INTERNAL_ERROR = '{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}';
 
-/** node:http -> a web-standard handler. A client that goes away aborts `request.signal`. */
+/** node:http -> a web-standard handler. A client that goes away aborts `info.signal`. */
 export function toNodeListener(handler: WebHandler): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => handleNode(handler, req, res);
 }
@@ -33,14 +39,14 @@ export function handleNode(
   });
   let request: Request;
   try {
-    request = toWebRequest(req, controller.signal, body);
+    request = toWebRequest(req, body);
   } catch {
     // A Host with userinfo or bad escapes (`localhost@evil.com`, `a%zz`) makes no valid URL.
     answerPlain(res, 400, 'Bad Request: the Host header and request target do not form a valid URL');
     req.resume();
     return;
   }
-  handler(request, { remoteAddress: req.socket.remoteAddress ?? '' })
+  handler(request, { remoteAddress: req.socket.remoteAddress ?? '', signal: controller.signal })
     .then((response) => writeResponse(response, res, controller.signal))
     .catch(() => {
       try {
@@ -52,7 +58,7 @@ export function handleNode(
     });
 }
 
-function toWebRequest(req: IncomingMessage, signal: AbortSignal, body?: string): Request {
+function toWebRequest(req: IncomingMessage, body?: string): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
@@ -62,7 +68,6 @@ function toWebRequest(req: IncomingMessage, signal: AbortSignal, body?: string):
   return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
     method: req.method ?? 'GET',
     headers,
-    signal,
     ...(hasBody ? { body: body ?? (Readable.toWeb(req) as ReadableStream<Uint8Array>), duplex: 'half' } : {}),
   } as RequestInit);
 }

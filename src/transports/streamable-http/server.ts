@@ -18,9 +18,11 @@ import { checkOrigin, type OriginPolicy } from './security.js';
 import { type Session, SessionTable } from './sessions.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
 
-/** What the host knows of the peer (node adapter: the socket's address). */
+/** What the host knows of the peer (node adapter: the socket's address, and a disconnect signal). */
 export interface ConnInfo {
   remoteAddress?: string;
+  /** Aborts when the client goes away; default `request.signal` (fetch-style hosts). */
+  signal?: AbortSignal;
 }
 
 export interface StreamableHttpOptions extends OriginPolicy {
@@ -135,7 +137,7 @@ export function createStreamableHttpHandler(
     };
   }
 
-  async function post(request: Request, client: string): Promise<Response> {
+  async function post(request: Request, client: string, signal: AbortSignal | undefined): Promise<Response> {
     const contentType = request.headers.get('content-type') ?? '';
     if (!/^application\/json\b/i.test(contentType))
       throw new HttpError(415, 'Unsupported Media Type: use application/json');
@@ -187,6 +189,7 @@ export function createStreamableHttpHandler(
           text,
           sseAllowed,
           client,
+          signal,
         );
       }
       return await legacy(request, messages, text, sseAllowed, client, decoded.kind === 'batch');
@@ -204,6 +207,7 @@ export function createStreamableHttpHandler(
     text: string,
     sseAllowed: boolean,
     client: string,
+    signal: AbortSignal | undefined,
   ) {
     const id = 'id' in message ? (message.id as RequestId) : null;
     try {
@@ -254,7 +258,7 @@ export function createStreamableHttpHandler(
       onSettled: release,
     });
     transport.exchange = exchange;
-    request.signal?.addEventListener('abort', () => exchange.abandon(), { once: true });
+    signal?.addEventListener('abort', () => exchange.abandon(), { once: true });
     await server.connect(transport);
     transport.deliver(text);
     return exchange.response;
@@ -433,7 +437,7 @@ export function createStreamableHttpHandler(
     try {
       checkOrigin(request, options);
       const client = clientKey(request, info);
-      if (request.method === 'POST') return await post(request, client);
+      if (request.method === 'POST') return await post(request, client, info?.signal ?? request.signal);
       if (request.method === 'GET') return await get(request, client);
       if (request.method === 'DELETE') return await del(request);
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, {
