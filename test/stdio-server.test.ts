@@ -56,7 +56,10 @@ describe('the stdio server under bad input', () => {
     send('{"jsonrpc":"2.0","id":"m","method":"no/such/method"}');
     send('{"jsonrpc":"2.0","id":"p","method":"tools/call","params":{"name":{"not":"a string"}}}');
     send(
-      `{"jsonrpc":"2.0","id":"big","method":"tools/call","params":{"name":"echo","arguments":{"text":"${'x'.repeat(5 * 1024 * 1024)}"}}}`,
+      `{"jsonrpc":"2.0","id":"big","method":"tools/call","params":{"name":"echo","arguments":{"text":"${'x'.repeat(11 * 1024 * 1024)}"}}}`,
+    );
+    send(
+      `{"jsonrpc":"2.0","id":"five","method":"tools/call","params":{"name":"echo","arguments":{"text":"${'y'.repeat(5 * 1024 * 1024)}"}}}`,
     );
     send(
       `{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"echo","arguments":{"text":${'['.repeat(200_000)}${']'.repeat(200_000)}}}}`,
@@ -68,14 +71,21 @@ describe('the stdio server under bad input', () => {
     expect((await answer('v')).error.code).toBe(-32600);
     expect((await answer('m')).error.code).toBe(-32601);
     expect((await answer('p')).error.code).toBe(-32602);
+    // Over the 10 Mi-character limit, or too deep: refused unparsed, yet with the request's id.
+    expect((await answer('big')).error).toMatchObject({
+      code: -32600,
+      message: expect.stringMatching(/exceeds/),
+    });
+    expect((await answer('deep')).error).toMatchObject({
+      code: -32600,
+      message: expect.stringMatching(/depth 64/),
+    });
+    // 5 MiB is within the default limit (the official SDKs' stdio limit is 10 MiB too).
+    expect((await answer('five')).result.content[0].text).toHaveLength(5 * 1024 * 1024);
     const nullIdErrors = messages()
       .filter((m) => m.id === null)
       .map((m) => m.error.message);
-    expect(nullIdErrors).toEqual([
-      'Parse error',
-      expect.stringMatching(/exceeds/),
-      expect.stringMatching(/depth 64/),
-    ]);
+    expect(nullIdErrors).toEqual(['Parse error']);
     expect(proc.child.exitCode).toBeNull();
   });
 

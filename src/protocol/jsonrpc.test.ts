@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from './errors.js';
-import { DEFAULT_DECODE_LIMITS, type Decoded, decode, encode, type JsonRpcMessage } from './jsonrpc.js';
+import {
+  DEFAULT_DECODE_LIMITS,
+  type Decoded,
+  decode,
+  encode,
+  type JsonRpcMessage,
+  peekId,
+} from './jsonrpc.js';
 
 const id = fc.oneof(fc.string({ maxLength: 20 }), fc.integer());
 // "__proto__" keys are refused by design (tested below), so the round trips leave them out.
@@ -99,6 +106,28 @@ describe('bad input gets the right error', () => {
     const e = errorOf(decode(big, { ...DEFAULT_DECODE_LIMITS, maxMessageLength: 100 }));
     expect(e.error.code).toBe(ErrorCode.InvalidRequest);
     expect(e.error.message).toMatch(/exceeds 100/);
+  });
+
+  it('an oversized or too deep request is refused with its id when the frame starts with it', () => {
+    const limits = { ...DEFAULT_DECODE_LIMITS, maxMessageLength: 100 };
+    const big = (head: string) => `{${head}"params":{"s":"${'a'.repeat(200)}"}}`;
+    expect(errorOf(decode(big('"jsonrpc":"2.0","id":42,"method":"x",'), limits)).id).toBe(42);
+    expect(errorOf(decode(big('"id" : "r-1","jsonrpc":"2.0","method":"x",'), limits)).id).toBe('r-1');
+    const deep = `{"jsonrpc":"2.0","id":"d","method":"x","params":{"a":${'['.repeat(100)}${']'.repeat(100)}}}`;
+    expect(errorOf(decode(deep)).id).toBe('d');
+  });
+
+  it.each([
+    ['{"params":{"id":7},"id":8}', 8],
+    ['{"params":{"id":7}}', null],
+    ['{"x":"\\"id\\":5","id":"ok"}', 'ok'],
+    ['{"id":1.5}', null],
+    ['{"id":null}', null],
+    ['{"id":"unterminated', null],
+    ['[{"id":3}]', null],
+    [`{"pad":"${'p'.repeat(5000)}","id":9}`, null],
+  ])('peekId(%s) is %s: only a top-level id in the first 4 KiB', (text, expected) => {
+    expect(peekId(text)).toBe(expected);
   });
 
   it('absurdly deep JSON is refused without reaching the parser', () => {

@@ -50,7 +50,8 @@ export interface DecodeLimits {
 }
 
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
-  maxMessageLength: 4 * 1024 * 1024,
+  // No smaller than the official SDKs' stdio limit (10 MiB).
+  maxMessageLength: 10 * 1024 * 1024,
   maxDepth: 64,
   maxBatchSize: 100,
 };
@@ -67,16 +68,17 @@ export type Decoded =
  * the parser, the tracer or any logger (V8's JSON.stringify overflows at depth ~5,000).
  */
 export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Decoded {
+  // Refused unparsed; the id, when it can be read from the frame's start, lets the client match it.
   if (text.length > limits.maxMessageLength) {
     return invalid(
-      null,
+      peekId(text),
       ErrorCode.InvalidRequest,
       `Message exceeds ${limits.maxMessageLength} characters (maxMessageLength)`,
     );
   }
   if (exceedsDepth(text, limits.maxDepth)) {
     return invalid(
-      null,
+      peekId(text),
       ErrorCode.InvalidRequest,
       `JSON nesting exceeds depth ${limits.maxDepth} (maxDepth)`,
     );
@@ -158,6 +160,51 @@ export function validateEnvelope(value: unknown): Checked {
     return { message: { ...(value as JsonRpcErrorResponse), id: (o.id as RequestId | undefined) ?? null } };
   }
   return rejected(id, 'not a request, notification or response');
+}
+
+/**
+ * The request id of a frame too big or too deep to parse, read from its first `window` characters:
+ * only an `"id"` key of the top-level object counts, with a string or integer value.
+ */
+export function peekId(text: string, window = 4096): RequestId | null {
+  const end = Math.min(text.length, window);
+  let depth = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) depth--;
+    else if (c === 34) {
+      const close = stringEnd(text, i, end);
+      if (close < 0) return null;
+      if (depth === 1 && close === i + 3 && text.startsWith('"id"', i))
+        return idValueAt(text, close + 1, end);
+      i = close;
+    }
+  }
+  return null;
+}
+
+/** The string or integer after `"id"` and its colon, or null. */
+function idValueAt(text: string, from: number, end: number): RequestId | null {
+  const rest = text.slice(from, end);
+  const match = /^\s*:\s*(?:("(?:[^"\\]|\\.){0,256}")|(-?\d{1,15}))\s*[,}]/.exec(rest);
+  if (!match) return null;
+  if (match[2] !== undefined) return Number(match[2]);
+  try {
+    return JSON.parse(match[1]!) as string;
+  } catch {
+    return null;
+  }
+}
+
+/** Index of the quote closing the string that opens at `start`, or -1 before `end`. */
+function stringEnd(text: string, start: number, end: number): number {
+  for (let k = start + 1; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 92) k++;
+    else if (c === 34) return k;
+  }
+  return -1;
 }
 
 /** Linear scan of bracket depth, skipping string contents. */

@@ -117,7 +117,8 @@ describe('legacy errors', () => {
       method: 'tools/call',
       params: { name: 'echo', arguments: { pad: 'x'.repeat(400) } },
     });
-    const refused = await w.waitFor((m) => m.id === null && m.error);
+    // Refused unparsed, but the id at the frame's start still names the request refused.
+    const refused = await w.waitFor((m) => m.id === 'big' && m.error);
     expect(refused.error).toEqual({
       code: ErrorCode.InvalidRequest,
       message: 'Message exceeds 300 characters (maxMessageLength)',

@@ -2,7 +2,7 @@ import { compose, type Middleware } from '../engine/compose.js';
 import type { PeerOptions } from '../engine/peer.js';
 import type { Transport } from '../engine/transport.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
-import type { DecodeLimits } from '../protocol/jsonrpc.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
 import {
   LEGACY_REVISIONS,
@@ -174,6 +174,11 @@ export class McpServer implements ServerCore {
     if (this.prompts.has(name)) throw new TypeError(`Prompt "${name}" is already registered`);
     this.prompts.set(name, buildPrompt(name, config, handler));
     return { remove: () => this.prompts.delete(name) };
+  }
+
+  /** The largest message accepted (`limits.maxMessageLength`); stdio sizes its line buffer by it. */
+  get maxMessageLength(): number {
+    return this.options.limits?.maxMessageLength ?? DEFAULT_DECODE_LIMITS.maxMessageLength;
   }
 
   /** Adds an onion middleware around every incoming request. */

@@ -2,7 +2,7 @@ import { Quota } from '../../engine/quota.js';
 import type { SendOptions } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { McpServer } from '../../server/mcp-server.js';
-import { HttpError, overloaded, readBody } from '../streamable-http/body.js';
+import { DEFAULT_MAX_BODY_BYTES, HttpError, overloaded, readBody } from '../streamable-http/body.js';
 import { HttpTransport } from '../streamable-http/http-transports.js';
 import { checkOrigin, type OriginPolicy } from '../streamable-http/security.js';
 import type { ConnInfo } from '../streamable-http/server.js';
@@ -11,7 +11,7 @@ import { SSE_HEADERS, SseStream } from '../streamable-http/sse.js';
 export interface LegacySseOptions extends OriginPolicy {
   /** Where clients POST their messages; the `endpoint` event names it. */
   messagesPath?: string;
-  /** Default 1 MiB. */
+  /** Default 4 MiB. */
   maxBodyBytes?: number;
   /** Sessions (each an open event stream) at once. Default 10,000. */
   maxSessions?: number;
@@ -84,7 +84,7 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     if (!transport) throw new HttpError(404, 'Session not found');
     if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
       throw new HttpError(415, 'Unsupported Media Type: use application/json');
-    transport.deliver(await readBody(request, options.maxBodyBytes ?? 1024 * 1024));
+    transport.deliver(await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
     return new Response('Accepted', { status: 202 });
   }
 

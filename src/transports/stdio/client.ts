@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import { DEFAULT_DECODE_LIMITS } from '../../protocol/jsonrpc.js';
 import { LineSplitter } from './lines.js';
 
 export interface StdioClientOptions {
@@ -51,8 +52,9 @@ export class StdioClientTransport implements Transport {
         reject(error.code === 'ENOENT' ? new Error(`MCP server command not found: ${command}`) : error);
       });
     });
-    const lines = new LineSplitter(this.options.maxLineLength ?? 4 * 1024 * 1024 + 1, (line) =>
-      this.sink?.onFrame(line),
+    const lines = new LineSplitter(
+      this.options.maxLineLength ?? DEFAULT_DECODE_LIMITS.maxMessageLength + 1,
+      (line) => this.sink?.onFrame(line),
     );
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
     if (stderr === 'pipe')

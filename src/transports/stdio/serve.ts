@@ -4,6 +4,8 @@ import { type StdioServerOptions, StdioServerTransport } from './server.js';
 export interface Servable {
   connect(transport: Transport): Promise<unknown>;
   close(): Promise<void>;
+  /** The server's message limit: stdin lines are kept up to it, so a larger limit is honoured. */
+  readonly maxMessageLength?: number;
 }
 
 /**
@@ -11,7 +13,11 @@ export interface Servable {
  * shutdown signal) and on SIGTERM or SIGINT.
  */
 export async function serveStdio(server: Servable, options: StdioServerOptions = {}): Promise<void> {
-  const transport = new StdioServerTransport({ ...options, closeOnInputEnd: false });
+  const transport = new StdioServerTransport({
+    ...(server.maxMessageLength !== undefined ? { maxLineLength: server.maxMessageLength + 1 } : {}),
+    ...options,
+    closeOnInputEnd: false,
+  });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;

@@ -64,3 +64,34 @@ describe('stdio server back-pressure (hardening: answers piled up without limit)
     expect(ids.size).toBe(total + 1);
   });
 });
+
+describe('stdio line limit (a 4 MiB line cap used to win over a larger maxMessageLength)', () => {
+  it('serveStdio keeps lines up to the server’s own maxMessageLength', async () => {
+    const { serveStdio } = await import('./serve.js');
+    const server = new McpServer(
+      { name: 'big', version: '1' },
+      { limits: { maxMessageLength: 12 * 1024 * 1024 } },
+    );
+    server.tool('len', { input: { type: 'object', properties: { s: { type: 'string' } } } }, (args) =>
+      String((args as { s: string }).s.length),
+    );
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let received = '';
+    output.setEncoding('utf8').on('data', (c: string) => (received += c));
+    await serveStdio(server, { input, output });
+    input.write(
+      '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n',
+    );
+    const s = 'q'.repeat(11 * 1024 * 1024);
+    input.write(
+      `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"len","arguments":{"s":"${s}"}}}\n`,
+    );
+    await expect.poll(() => received.includes('"id":1'), { timeout: 10_000 }).toBe(true);
+    const answer = received
+      .split('\n')
+      .map((l) => (l ? JSON.parse(l) : {}))
+      .find((m) => m.id === 1);
+    expect(answer.result.content[0].text).toBe(String(s.length));
+  });
+});

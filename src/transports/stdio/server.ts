@@ -1,11 +1,15 @@
 import type { Readable, Writable } from 'node:stream';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import { DEFAULT_DECODE_LIMITS } from '../../protocol/jsonrpc.js';
 import { LineSplitter } from './lines.js';
 
 export interface StdioServerOptions {
   input?: Readable;
   output?: Writable;
-  /** Longest line kept in memory; longer lines are cut there and rejected by the peer's size limit. */
+  /**
+   * Longest line kept in memory; a longer line is cut one past it, so the peer's size check refuses
+   * it. Default: the message limit (`maxMessageLength`, 10 Mi characters) plus one.
+   */
   maxLineLength?: number;
   /**
    * Close the transport as soon as input ends (default). `serveStdio` turns this off to let
@@ -30,8 +34,9 @@ export class StdioServerTransport implements Transport {
   constructor(private readonly options: StdioServerOptions = {}) {
     this.input = options.input ?? process.stdin;
     this.output = options.output ?? process.stdout;
-    this.lines = new LineSplitter(options.maxLineLength ?? 4 * 1024 * 1024 + 1, (line) =>
-      this.sink?.onFrame(line),
+    this.lines = new LineSplitter(
+      options.maxLineLength ?? DEFAULT_DECODE_LIMITS.maxMessageLength + 1,
+      (line) => this.sink?.onFrame(line),
     );
   }
 

@@ -27,6 +27,9 @@ export class HttpError extends Error {
   }
 }
 
+/** 4 MiB: a 1 MiB tool argument, escaped and wrapped in its envelope, fits (official SDKs: 4 MB). */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 /**
  * Reads a request body as UTF-8 text, counting bytes as they stream in: a body over the limit is
  * refused (413) without being buffered whole, invalid UTF-8 is a parse error, never silently

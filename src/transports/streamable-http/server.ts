@@ -9,7 +9,7 @@ import {
 import { META } from '../../protocol/meta.js';
 import { DEFAULT_HTTP_REVISION, isLegacyRevision, type LegacyRevision } from '../../protocol/revisions.js';
 import type { McpServer } from '../../server/mcp-server.js';
-import { HttpError, overloaded, readBody } from './body.js';
+import { DEFAULT_MAX_BODY_BYTES, HttpError, overloaded, readBody } from './body.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
@@ -28,7 +28,7 @@ export interface ConnInfo {
 export interface StreamableHttpOptions extends OriginPolicy {
   /** Legacy-era clients: sessions (default), one fresh connection per request, or refused. */
   legacy?: 'sessions' | 'stateless' | 'reject';
-  /** Default 1 MiB. */
+  /** Default 4 MiB: a 1 MiB argument with its envelope fits, as with the official SDKs. */
   maxBodyBytes?: number;
   /** Legacy sessions at once. Default 10,000. */
   maxSessions?: number;
@@ -102,7 +102,7 @@ export function createStreamableHttpHandler(
   options: StreamableHttpOptions = {},
 ): StreamableHttpHandler {
   const events = options.eventStore ?? new InMemoryEventStore();
-  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const limits = { ...DEFAULT_DECODE_LIMITS, maxMessageLength: maxBody };
   const retryAfter = options.retryAfterSeconds ?? 1;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
