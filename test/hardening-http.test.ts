@@ -98,6 +98,19 @@ describe('a request that cannot become a web Request (defect 1: crashed the proc
     },
   );
 
+  it('a plain web handler behind the node adapter (the Request bridge) gets 400 too', async () => {
+    const http = await serveHttp(async (request) => new Response(new URL(request.url).host), { port: 0 });
+    try {
+      for (const host of ['localhost@evil.com', 'a%zz']) {
+        const answer = await raw(http.url, `GET /mcp HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+        expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      }
+      expect(await (await fetch(http.url)).text()).toMatch(/^127\.0\.0\.1:\d+$/);
+    } finally {
+      await http.close();
+    }
+  });
+
   it('an absolute-form request target that is no URL gets 400, not a crash', async () => {
     const { url } = await start();
     const answer = await raw(

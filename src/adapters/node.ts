@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import type { HttpAnswer, HttpInput } from '../transports/streamable-http/http-core.js';
 import { ConnectionLimiter, type ConnectionLimits } from './connection-limiter.js';
 
 /** What the transport knows of the peer; handlers use it to keep per-client bounds. */
@@ -14,6 +15,9 @@ export interface ConnInfo {
 }
 
 export type WebHandler = (request: Request, info?: ConnInfo) => Promise<Response>;
+
+/** mcpkit's handlers also offer their HTTP core, which node serves without the web bridge. */
+type MaybeCore = WebHandler & { answer?: (input: HttpInput) => Promise<HttpAnswer> };
 
 const INTERNAL_ERROR = '{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}';
 
@@ -37,6 +41,13 @@ export function handleNode(
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
+  const core = (handler as MaybeCore).answer;
+  if (typeof core === 'function') {
+    core(nodeInput(req, controller.signal, body))
+      .then((answer) => writeAnswer(answer, res, controller.signal))
+      .catch(() => failed(res));
+    return;
+  }
   let request: Request;
   try {
     request = toWebRequest(req, body);
@@ -48,14 +59,56 @@ export function handleNode(
   }
   handler(request, { remoteAddress: req.socket.remoteAddress ?? '', signal: controller.signal })
     .then((response) => writeResponse(response, res, controller.signal))
-    .catch(() => {
-      try {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(INTERNAL_ERROR);
-      } catch {
-        res.destroy();
-      }
-    });
+    .catch(() => failed(res));
+}
+
+function failed(res: ServerResponse): void {
+  try {
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(INTERNAL_ERROR);
+  } catch {
+    res.destroy();
+  }
+}
+
+/** node's headers as the core reads them: names are lower-case already, repeats joined. */
+class NodeHeaders {
+  constructor(private readonly raw: IncomingMessage['headers']) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+async function* once(text: string): AsyncIterable<Uint8Array> {
+  yield new TextEncoder().encode(text);
+}
+
+function nodeInput(req: IncomingMessage, signal: AbortSignal, body?: string): HttpInput {
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers: new NodeHeaders(req.headers),
+    // A body refused half-way (413) is not destroyed here: the answer still has to go out.
+    body: hasBody ? (body !== undefined ? once(body) : req.iterator({ destroyOnReturn: false })) : null,
+    signal,
+    remoteAddress: req.socket.remoteAddress ?? '',
+  };
+}
+
+/** One writeHead and one end for a text answer (with its length); a stream is pumped as it comes. */
+async function writeAnswer(answer: HttpAnswer, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  if (answer.body === null || typeof answer.body === 'string') {
+    const text = answer.body ?? '';
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) });
+    res.end(text);
+    return;
+  }
+  res.writeHead(answer.status, answer.headers);
+  await pump(answer.body, res, signal);
 }
 
 function toWebRequest(req: IncomingMessage, body?: string): Request {
@@ -90,7 +143,15 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
     res.end();
     return;
   }
-  const reader = response.body.getReader();
+  await pump(response.body, res, signal);
+}
+
+async function pump(
+  body: ReadableStream<Uint8Array>,
+  res: ServerResponse,
+  signal: AbortSignal,
+): Promise<void> {
+  const reader = body.getReader();
   signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
   // SSE events must leave at once, not when a buffer fills.
   res.flushHeaders();

@@ -3,6 +3,13 @@ import type { SendOptions } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { McpServer } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpError, overloaded, readBody } from '../streamable-http/body.js';
+import {
+  answer,
+  type HeaderSource,
+  type HttpAnswer,
+  type HttpInput,
+  webHandler,
+} from '../streamable-http/http-core.js';
 import { HttpTransport } from '../streamable-http/http-transports.js';
 import { checkOrigin, type OriginPolicy } from '../streamable-http/security.js';
 import type { ConnInfo } from '../streamable-http/server.js';
@@ -19,7 +26,7 @@ export interface LegacySseOptions extends OriginPolicy {
   maxSessionsPerClient?: number;
   keepAliveMs?: number;
   /** Who a request comes from, for the per-client bound. Default: the remote address. */
-  clientKey?: (request: Request, info?: ConnInfo) => string;
+  clientKey?: (request: { headers: HeaderSource }, info?: ConnInfo) => string;
 }
 
 /** One 2024-11-05 session: the GET event stream carries everything the server sends. */
@@ -56,7 +63,7 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
   });
   const clientKey = options.clientKey ?? ((_request, info) => info?.remoteAddress ?? '');
 
-  async function open(request: Request, client: string): Promise<Response> {
+  async function open(request: HttpInput, client: string): Promise<HttpAnswer> {
     if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? '*/*'))
       throw new HttpError(406, 'Not Acceptable: text/event-stream');
     const refusal = quota.acquire(client);
@@ -75,31 +82,32 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     sessions.set(id, transport);
     await server.connect(transport);
     stream.send({ event: 'endpoint', data: `${messagesPath}?sessionId=${id}` });
-    return new Response(stream.body, { status: 200, headers: SSE_HEADERS });
+    return answer(200, stream.body, { ...SSE_HEADERS });
   }
 
-  async function post(request: Request): Promise<Response> {
-    const id = new URL(request.url).searchParams.get('sessionId');
+  async function post(request: HttpInput): Promise<HttpAnswer> {
+    const id = new URL(request.url, 'http://localhost').searchParams.get('sessionId');
     const transport = id ? sessions.get(id) : undefined;
     if (!transport) throw new HttpError(404, 'Session not found');
     if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
       throw new HttpError(415, 'Unsupported Media Type: use application/json');
     transport.deliver(await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
-    return new Response('Accepted', { status: 202 });
+    return answer(202, 'Accepted');
   }
 
-  const handler = async (request: Request, info?: ConnInfo): Promise<Response> => {
+  const serve = async (request: HttpInput): Promise<HttpAnswer> => {
     try {
       checkOrigin(request, options);
-      if (request.method === 'GET') return await open(request, clientKey(request, info));
+      if (request.method === 'GET')
+        return await open(request, clientKey(request, { remoteAddress: request.remoteAddress ?? '' }));
       if (request.method === 'POST') return await post(request);
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'GET, POST' });
     } catch (error) {
-      if (error instanceof HttpError) return error.toResponse();
-      return new HttpError(500, 'Internal error', ErrorCode.InternalError).toResponse();
+      if (error instanceof HttpError) return error.toAnswer();
+      return new HttpError(500, 'Internal error', ErrorCode.InternalError).toAnswer();
     }
   };
-  return Object.assign(handler, {
+  return webHandler(serve, {
     async close() {
       await Promise.allSettled([...sessions.values()].map((t) => t.close()));
       sessions.clear();

@@ -1,5 +1,6 @@
 import type { QuotaRefusal } from '../../engine/quota.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { type HttpAnswer, type HttpInput, jsonAnswer } from './http-core.js';
 
 /** An HTTP-level refusal: status, and the JSON-RPC error body that explains it. */
 export class HttpError extends Error {
@@ -13,17 +14,13 @@ export class HttpError extends Error {
     super(message);
   }
 
-  toResponse(id: string | number | null = null): Response {
+  toAnswer(id: string | number | null = null): HttpAnswer {
     const error = {
       code: this.code,
       message: this.message,
       ...(this.data !== undefined ? { data: this.data } : {}),
     };
-    const body = JSON.stringify({ jsonrpc: '2.0', id, error });
-    return new Response(body, {
-      status: this.status,
-      headers: { 'content-type': 'application/json', ...this.headers },
-    });
+    return jsonAnswer(this.status, { jsonrpc: '2.0', id, error }, this.headers);
   }
 }
 
@@ -35,24 +32,23 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
  * refused (413) without being buffered whole, invalid UTF-8 is a parse error, never silently
  * replaced.
  */
-export async function readBody(request: Request, maxBytes: number): Promise<string> {
+export async function readBody(request: HttpInput, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    // The rest of the body is never read: the connection closes after this answer.
+    new HttpError(413, `Request body exceeds ${maxBytes} bytes (maxBodyBytes)`, ErrorCode.InvalidRequest, {
+      connection: 'close',
+    });
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) throw new HttpError(413, `Request body exceeds ${maxBytes} bytes (maxBodyBytes)`);
+  if (declared > maxBytes) throw tooLarge();
   if (!request.body) return '';
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const reader = request.body.getReader();
   let size = 0;
   let text = '';
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new HttpError(413, `Request body exceeds ${maxBytes} bytes (maxBodyBytes)`);
-      }
-      text += decoder.decode(value, { stream: true });
+    for await (const chunk of request.body) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw tooLarge();
+      text += decoder.decode(chunk, { stream: true });
     }
     return text + decoder.decode();
   } catch (error) {

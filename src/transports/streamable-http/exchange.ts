@@ -1,5 +1,6 @@
 import type { JsonRpcErrorObject } from '../../protocol/errors.js';
 import { errorResponse, type RequestId } from '../../protocol/jsonrpc.js';
+import { answer, type HttpAnswer, JSON_TYPE } from './http-core.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
 
 export interface ExchangeOptions {
@@ -35,8 +36,8 @@ export interface ExchangeOptions {
  * and closes after the last response.
  */
 export class Exchange {
-  readonly response: Promise<Response>;
-  private resolve!: (response: Response) => void;
+  readonly response: Promise<HttpAnswer>;
+  private resolve!: (response: HttpAnswer) => void;
   private stream?: SseStream;
   private readonly waiting: Set<RequestId>;
   private done = false;
@@ -70,12 +71,7 @@ export class Exchange {
       if (final) {
         this.end();
         const status = this.options.statusOf?.(frame) ?? 200;
-        this.resolve(
-          new Response(frame, {
-            status,
-            headers: { 'content-type': 'application/json', ...this.options.headers },
-          }),
-        );
+        this.resolve(answer(status, frame, { ...JSON_TYPE, ...this.options.headers }));
         return;
       }
       if (!this.options.sseAllowed) return; // a JSON-only client cannot receive related messages
@@ -124,7 +120,7 @@ export class Exchange {
     if (this.done || !this.waiting.delete(id) || this.waiting.size > 0) return;
     if (!this.stream && !this.detached) {
       this.end();
-      this.resolve(new Response(null, { status: 202, headers: { ...this.options.headers } }));
+      this.resolve(answer(202, null, { ...this.options.headers }));
       return;
     }
     this.finish();
@@ -148,9 +144,7 @@ export class Exchange {
       this.options.onAbandon([...this.waiting]);
     }, this.options.keepAliveMs);
     this.stream = stream;
-    this.resolve(
-      new Response(stream.body, { status: 200, headers: { ...SSE_HEADERS, ...this.options.headers } }),
-    );
+    this.resolve(answer(200, stream.body, { ...SSE_HEADERS, ...this.options.headers }));
     const { priming, retryMs } = this.options;
     if (priming) {
       this.writes = this.writes.then(async () => {

@@ -4,6 +4,7 @@ import { META } from '../../protocol/meta.js';
 import type { ModernRevision } from '../../protocol/revisions.js';
 import type { McpServer } from '../../server/mcp-server.js';
 import { HttpError } from './body.js';
+import type { HeaderSource } from './http-core.js';
 
 const mismatch = (message: string) =>
   new HttpError(400, `Header mismatch: ${message}`, ErrorCode.HeaderMismatch);
@@ -15,7 +16,7 @@ const mismatch = (message: string) =>
  */
 export function checkModernHeaders(
   server: McpServer,
-  request: Request,
+  request: { headers: HeaderSource },
   message: { method: string; params?: Record<string, any> },
   version: unknown,
 ): void {

@@ -1,4 +1,5 @@
 import { HttpError } from './body.js';
+import type { HeaderSource } from './http-core.js';
 
 export interface OriginPolicy {
   /** Origins allowed to call; default: loopback origins only. '*' allows any. */
@@ -8,6 +9,9 @@ export interface OriginPolicy {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** RFC 9110 Host: uri-host [":" port], where a reg-name has no "@" and only well-formed escapes. */
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)(?::\d{0,5})?$/;
 
 function hostname(value: string): string {
   try {
@@ -21,7 +25,7 @@ function hostname(value: string): string {
  * Origin and Host checks against DNS rebinding (Streamable HTTP "Security"): a present but
  * foreign Origin is 403; so is a Host a local server does not answer to.
  */
-export function checkOrigin(request: Request, policy: OriginPolicy): void {
+export function checkOrigin(request: { headers: HeaderSource }, policy: OriginPolicy): void {
   const origin = request.headers.get('origin');
   if (origin !== null && policy.allowedOrigins !== '*') {
     const allowed = policy.allowedOrigins
@@ -31,6 +35,8 @@ export function checkOrigin(request: Request, policy: OriginPolicy): void {
       throw new HttpError(403, `Forbidden: origin ${origin} is not allowed (add it to allowedOrigins)`);
   }
   const host = request.headers.get('host');
+  // A Host with userinfo or a broken escape (`localhost@evil.com`, `a%zz`) is no host at all.
+  if (host !== null && !HOST.test(host)) throw new HttpError(400, 'Bad Request: the Host header is malformed');
   if (host !== null && policy.allowedHosts !== '*') {
     const name = hostname(host);
     const allowed = policy.allowedHosts

@@ -12,6 +12,15 @@ import type { McpServer } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpError, overloaded, readBody } from './body.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
+import {
+  answer,
+  type CoreHandler,
+  type HeaderSource,
+  type HttpAnswer,
+  type HttpInput,
+  jsonAnswer,
+  webHandler,
+} from './http-core.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { checkOrigin, type OriginPolicy } from './security.js';
@@ -52,7 +61,7 @@ export interface StreamableHttpOptions extends OriginPolicy {
    * Who a request comes from, for the per-client bounds. Default: the remote address the host
    * passes (node adapter: the socket's). Behind a proxy, read its forwarding header here.
    */
-  clientKey?: (request: Request, info?: ConnInfo) => string;
+  clientKey?: (request: { headers: HeaderSource }, info?: ConnInfo) => string;
   /** SSE keep-alive comment interval. */
   keepAliveMs?: number;
   /** The SSE `retry` hint sent with priming events. */
@@ -61,8 +70,7 @@ export interface StreamableHttpOptions extends OriginPolicy {
   eventStore?: EventStore;
 }
 
-export interface StreamableHttpHandler {
-  (request: Request, info?: ConnInfo): Promise<Response>;
+export interface StreamableHttpHandler extends CoreHandler {
   /** Ends every legacy session. */
   close(): Promise<void>;
   readonly sessionCount: number;
@@ -137,7 +145,7 @@ export function createStreamableHttpHandler(
     };
   }
 
-  async function post(request: Request, client: string, signal: AbortSignal | undefined): Promise<Response> {
+  async function post(request: HttpInput, client: string): Promise<HttpAnswer> {
     const contentType = request.headers.get('content-type') ?? '';
     if (!/^application\/json\b/i.test(contentType))
       throw new HttpError(415, 'Unsupported Media Type: use application/json');
@@ -150,10 +158,7 @@ export function createStreamableHttpHandler(
     const decoded = decode(text, limits);
     if (decoded.kind === 'invalid') {
       // Unparseable or malformed JSON-RPC: 400 with the JSON-RPC error that says which.
-      return new Response(JSON.stringify(decoded.error), {
-        status: 400,
-        headers: { 'content-type': 'application/json' },
-      });
+      return jsonAnswer(400, decoded.error);
     }
     const messages: JsonRpcMessage[] =
       decoded.kind === 'message'
@@ -164,10 +169,7 @@ export function createStreamableHttpHandler(
       // A batch of nothing but invalid items: each gets its JSON-RPC error, and nothing runs.
       const errors =
         decoded.kind === 'batch' ? decoded.items.flatMap((i) => ('invalid' in i ? [i.invalid] : [])) : [];
-      return new Response(JSON.stringify(errors), {
-        status: 400,
-        headers: { 'content-type': 'application/json' },
-      });
+      return jsonAnswer(400, errors);
     }
     const method = 'method' in first ? first.method : undefined;
     const version = (first as { params?: { _meta?: Record<string, unknown> } }).params?._meta?.[
@@ -189,26 +191,24 @@ export function createStreamableHttpHandler(
           text,
           sseAllowed,
           client,
-          signal,
         );
       }
       return await legacy(request, messages, text, sseAllowed, client, decoded.kind === 'batch');
     } catch (error) {
       // Every error answer carries the id of the request it refuses.
-      if (error instanceof HttpError) return error.toResponse(id);
+      if (error instanceof HttpError) return error.toAnswer(id);
       throw error;
     }
   }
 
   async function modern(
-    request: Request,
+    request: HttpInput,
     message: JsonRpcMessage & { method: string },
     version: unknown,
     text: string,
     sseAllowed: boolean,
     client: string,
-    signal: AbortSignal | undefined,
-  ) {
+  ): Promise<HttpAnswer> {
     const id = 'id' in message ? (message.id as RequestId) : null;
     try {
       checkModernHeaders(
@@ -231,16 +231,13 @@ export function createStreamableHttpHandler(
             },
           },
         };
-        return new Response(JSON.stringify(body), {
-          status: 400,
-          headers: { 'content-type': 'application/json' },
-        });
+        return jsonAnswer(400, body);
       }
-      if (error instanceof HttpError) return error.toResponse(id);
+      if (error instanceof HttpError) return error.toAnswer(id);
       throw error;
     }
     // This revision defines no client notifications over HTTP: accept and drop.
-    if (id === null) return new Response(null, { status: 202 });
+    if (id === null) return answer(202);
     // A listen stream is long-lived: it counts as a stream; anything else as a request in flight.
     const release =
       message.method === 'subscriptions/listen'
@@ -258,20 +255,20 @@ export function createStreamableHttpHandler(
       onSettled: release,
     });
     transport.exchange = exchange;
-    signal?.addEventListener('abort', () => exchange.abandon(), { once: true });
+    request.signal?.addEventListener('abort', () => exchange.abandon(), { once: true });
     await server.connect(transport);
     transport.deliver(text);
     return exchange.response;
   }
 
   async function legacy(
-    request: Request,
+    request: HttpInput,
     messages: JsonRpcMessage[],
     text: string,
     sseAllowed: boolean,
     client: string,
     batch: boolean,
-  ): Promise<Response> {
+  ): Promise<HttpAnswer> {
     const mode = options.legacy ?? 'sessions';
     const ids = messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id as RequestId] : []));
     const isInit = !batch && 'method' in messages[0]! && messages[0].method === 'initialize';
@@ -285,10 +282,7 @@ export function createStreamableHttpHandler(
           data: { supported: [...server.modernRevisions], requested: 'legacy' },
         },
       };
-      return new Response(JSON.stringify(body), {
-        status: 400,
-        headers: { 'content-type': 'application/json' },
-      });
+      return jsonAnswer(400, body);
     }
     const headerVersion = request.headers.get('mcp-protocol-version');
     if (!isInit && headerVersion !== null && !isLegacyRevision(headerVersion)) {
@@ -313,7 +307,7 @@ export function createStreamableHttpHandler(
       transport.deliver(text);
       if (!transport.exchange) {
         void transport.close();
-        return new Response(null, { status: 202 });
+        return answer(202);
       }
       return transport.exchange.response;
     }
@@ -339,7 +333,7 @@ export function createStreamableHttpHandler(
     const { transport, connection } = session;
     if (ids.length === 0) {
       transport.deliver(text);
-      return new Response(null, { status: 202 });
+      return answer(202);
     }
     // An id still being answered in this session is refused here, so that its answer still
     // reaches the POST that asked first.
@@ -374,14 +368,13 @@ export function createStreamableHttpHandler(
     if (opened && !connection.session) {
       // initialize failed: no session was opened after all.
       void sessions.delete(opened);
-      const headers = new Headers(response.headers);
-      headers.delete('mcp-session-id');
-      return new Response(response.body, { status: response.status, headers });
+      const { 'mcp-session-id': _dropped, ...headers } = response.headers;
+      return { ...response, headers };
     }
     return response;
   }
 
-  async function get(request: Request, client: string): Promise<Response> {
+  async function get(request: HttpInput, client: string): Promise<HttpAnswer> {
     const sessionId = request.headers.get('mcp-session-id');
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'POST' });
@@ -420,35 +413,39 @@ export function createStreamableHttpHandler(
     } else {
       transport.streams.push(stream);
     }
-    return new Response(stream.body, { status: 200, headers: SSE_HEADERS });
+    return answer(200, stream.body, { ...SSE_HEADERS });
   }
 
-  async function del(request: Request): Promise<Response> {
+  async function del(request: HttpInput): Promise<HttpAnswer> {
     const sessionId = request.headers.get('mcp-session-id');
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'POST' });
     }
     if (!sessions.get(sessionId)) throw sessionNotFound();
     await sessions.delete(sessionId);
-    return new Response(null, { status: 200 });
+    return answer(200);
   }
 
-  const handler = (async (request: Request, info?: ConnInfo): Promise<Response> => {
+  async function serve(request: HttpInput): Promise<HttpAnswer> {
     try {
       checkOrigin(request, options);
-      const client = clientKey(request, info);
-      if (request.method === 'POST') return await post(request, client, info?.signal ?? request.signal);
+      const client = clientKey(request, { remoteAddress: request.remoteAddress ?? '' });
+      if (request.method === 'POST') return await post(request, client);
       if (request.method === 'GET') return await get(request, client);
       if (request.method === 'DELETE') return await del(request);
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, {
         allow: 'GET, POST, DELETE',
       });
     } catch (error) {
-      if (error instanceof HttpError) return error.toResponse();
-      return new HttpError(500, 'Internal error', ErrorCode.InternalError).toResponse();
+      if (error instanceof HttpError) return error.toAnswer();
+      return new HttpError(500, 'Internal error', ErrorCode.InternalError).toAnswer();
     }
-  }) as StreamableHttpHandler;
-  handler.close = () => sessions.close();
-  Object.defineProperty(handler, 'sessionCount', { get: () => sessions.size });
-  return handler;
+  }
+
+  return webHandler(serve, {
+    close: () => sessions.close(),
+    get sessionCount() {
+      return sessions.size;
+    },
+  });
 }

@@ -1,0 +1,81 @@
+/**
+ * The HTTP core's own request and answer: method, target, headers and a body in; status, headers
+ * and a body (text or a stream) out. The fetch-style handler and the node:http adapter are both
+ * thin shells over it, so Node pays for no web `Request`/`Response` bridge.
+ */
+
+/** Case-insensitive header lookup; a web `Headers` is one. */
+export interface HeaderSource {
+  get(name: string): string | null;
+}
+
+export interface HttpInput {
+  method: string;
+  /** The request target: a path with its query (node), or an absolute URL (fetch hosts). */
+  url: string;
+  headers: HeaderSource;
+  /** The body's bytes, or null when there is none. */
+  body: AsyncIterable<Uint8Array> | null;
+  /** Aborts when the client goes away. */
+  signal?: AbortSignal;
+  /** The peer's address, for per-client bounds. */
+  remoteAddress?: string;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** Text (one write, with its length), a stream (SSE), or nothing. */
+  body: string | ReadableStream<Uint8Array> | null;
+}
+
+/** A handler that also offers the core, for hosts that can serve it natively (node:http). */
+export interface CoreHandler {
+  (request: Request, info?: { remoteAddress?: string; signal?: AbortSignal }): Promise<Response>;
+  answer(input: HttpInput): Promise<HttpAnswer>;
+}
+
+export const JSON_TYPE = { 'content-type': 'application/json' } as const;
+
+export function answer(
+  status: number,
+  body: string | ReadableStream<Uint8Array> | null = null,
+  headers: Record<string, string> = {},
+): HttpAnswer {
+  return { status, headers, body };
+}
+
+export function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): HttpAnswer {
+  return { status, headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(value) };
+}
+
+/** A fetch-style request as the core's input. */
+export function fromWebRequest(
+  request: Request,
+  info?: { remoteAddress?: string; signal?: AbortSignal },
+): HttpInput {
+  const signal = info?.signal ?? request.signal;
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: request.body as unknown as AsyncIterable<Uint8Array> | null,
+    ...(signal ? { signal } : {}),
+    ...(info?.remoteAddress !== undefined ? { remoteAddress: info.remoteAddress } : {}),
+  };
+}
+
+export function toWebResponse(a: HttpAnswer): Response {
+  return new Response(a.body, { status: a.status, headers: a.headers });
+}
+
+/** Wraps a core as a fetch-style handler that still offers the core itself. */
+export function webHandler<T extends object>(
+  core: (input: HttpInput) => Promise<HttpAnswer>,
+  extra: T,
+): CoreHandler & T {
+  const handler = ((request: Request, info?: { remoteAddress?: string; signal?: AbortSignal }) =>
+    core(fromWebRequest(request, info)).then(toWebResponse)) as CoreHandler & T;
+  handler.answer = core;
+  return Object.defineProperties(handler, Object.getOwnPropertyDescriptors(extra));
+}
