@@ -231,10 +231,12 @@ export class Peer {
           : isRequest(message)
             ? 'request'
             : 'notification';
-    return this.transport.send(
-      encode(message),
-      relatedRequestId === undefined ? { kind } : { relatedRequestId, kind },
-    );
+    const errorCode = !Array.isArray(message) && 'error' in message ? message.error.code : undefined;
+    return this.transport.send(encode(message), {
+      kind,
+      ...(relatedRequestId !== undefined ? { relatedRequestId } : {}),
+      ...(errorCode !== undefined ? { errorCode } : {}),
+    });
   }
 
   /** One frame from the transport. Never throws: bad input is answered, never fatal. */

@@ -29,4 +29,6 @@ export interface SendOptions {
   relatedRequestId?: RequestId;
   /** What the frame holds, so that a transport need not parse it to route it. */
   kind?: 'request' | 'notification' | 'response' | 'batch';
+  /** The JSON-RPC error code when the frame is an error response (HTTP derives its status from it). */
+  errorCode?: number;
 }

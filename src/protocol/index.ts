@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './http-status.js';
 export * from './jsonrpc.js';
 export * from './mcp-headers.js';
 export * from './meta.js';

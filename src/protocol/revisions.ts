@@ -27,6 +27,18 @@ export function eraOf(revision: Revision): Era {
   return isModernRevision(revision) ? 'modern' : 'legacy';
 }
 
+/**
+ * The era of one incoming request, decided here for every transport: modern when its `_meta`
+ * names a protocol version (whatever it is: an unsupported one is refused by the modern path), or
+ * over HTTP when the MCP-Protocol-Version header names a revision past the legacy ones.
+ */
+export function requestEra(metaVersion: unknown, headerVersion: string | null = null): Era {
+  if (metaVersion !== undefined) return 'modern';
+  return headerVersion !== null && !isLegacyRevision(headerVersion) && headerVersion > LATEST_LEGACY_REVISION
+    ? 'modern'
+    : 'legacy';
+}
+
 /** Revisions are ISO dates, so string order is chronological order. */
 export function atLeast(revision: Revision, since: Revision): boolean {
   return revision >= since;

@@ -10,6 +10,7 @@ import {
   type LegacyRevision,
   type ModernRevision,
   type Revision,
+  requestEra,
 } from '../protocol/revisions.js';
 import { r2025_11_25, schemasFor } from '../protocol/schemas/index.js';
 import { HandlerContext, modernLogLevel } from './context.js';
@@ -100,7 +101,7 @@ export class ServerConnection {
       META.protocolVersion
     ];
     // A request naming its version in _meta is modern; initialize among them is a removed method.
-    if (version !== undefined) return this.serveModern(incoming, version);
+    if (requestEra(version) === 'modern') return this.serveModern(incoming, version);
     return this.serveLegacy(incoming);
   }
 

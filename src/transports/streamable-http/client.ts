@@ -1,5 +1,6 @@
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { isModernHttpError } from '../../protocol/http-status.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
 import {
   encodeHeaderValue,
@@ -32,17 +33,10 @@ type Message = {
   error?: unknown;
 };
 
-const MODERN_CODES = new Set([
-  ErrorCode.HeaderMismatch,
-  ErrorCode.MissingRequiredClientCapability,
-  ErrorCode.UnsupportedProtocolVersion,
-  ErrorCode.MethodNotFound,
-]);
-
 /** A body a modern server sends with 400/404: a JSON-RPC error with a modern code. */
 function isModernError(text: string): boolean {
   try {
-    return MODERN_CODES.has((JSON.parse(text) as { error?: { code?: number } }).error?.code as never);
+    return isModernHttpError((JSON.parse(text) as { error?: { code?: number } }).error?.code);
   } catch {
     return false;
   }

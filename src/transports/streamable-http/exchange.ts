@@ -10,8 +10,8 @@ export interface ExchangeOptions {
   forceSse?: boolean;
   headers?: Record<string, string>;
   keepAliveMs?: number;
-  /** HTTP status for a single error response (modern: 400/404 for some codes). */
-  statusOf?: (frame: string) => number;
+  /** HTTP status of a single answer by its error code (modern: 400/404 for some codes). */
+  statusOf?: (errorCode: number | undefined) => number;
   /** Stamps SSE events with resumable ids (legacy sessions). */
   eventId?: (frame: string) => Promise<string | undefined>;
   /** The first SSE event: an id and empty data that a client can resume from (2025-11-25). */
@@ -61,7 +61,7 @@ export class Exchange {
   }
 
   /** A message for this exchange: a response (`kind` response/batch) or anything related. */
-  deliver(frame: string, kind: string | undefined, id: RequestId | undefined): void {
+  deliver(frame: string, kind: string | undefined, id: RequestId | undefined, errorCode?: number): void {
     if (this.done) return;
     const final =
       kind === 'batch' ||
@@ -70,7 +70,7 @@ export class Exchange {
     if (!this.stream && !this.detached) {
       if (final) {
         this.end();
-        const status = this.options.statusOf?.(frame) ?? 200;
+        const status = this.options.statusOf?.(errorCode) ?? 200;
         this.resolve(answer(status, frame, { ...JSON_TYPE, ...this.options.headers }));
         return;
       }

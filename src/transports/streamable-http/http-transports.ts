@@ -49,7 +49,7 @@ export class ExchangeTransport extends HttpTransport {
   async send(frame: string, options?: SendOptions): Promise<void> {
     const exchange = this.exchange;
     if (!exchange) return;
-    exchange.deliver(frame, options?.kind, options?.relatedRequestId);
+    exchange.deliver(frame, options?.kind, options?.relatedRequestId, options?.errorCode);
     if (exchange.finished) void this.close();
   }
 

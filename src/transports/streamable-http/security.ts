@@ -36,7 +36,8 @@ export function checkOrigin(request: { headers: HeaderSource }, policy: OriginPo
   }
   const host = request.headers.get('host');
   // A Host with userinfo or a broken escape (`localhost@evil.com`, `a%zz`) is no host at all.
-  if (host !== null && !HOST.test(host)) throw new HttpError(400, 'Bad Request: the Host header is malformed');
+  if (host !== null && !HOST.test(host))
+    throw new HttpError(400, 'Bad Request: the Host header is malformed');
   if (host !== null && policy.allowedHosts !== '*') {
     const name = hostname(host);
     const allowed = policy.allowedHosts

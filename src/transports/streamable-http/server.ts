@@ -1,5 +1,6 @@
 import { Quota } from '../../engine/quota.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { modernHttpStatus } from '../../protocol/http-status.js';
 import {
   DEFAULT_DECODE_LIMITS,
   decode,
@@ -7,7 +8,12 @@ import {
   type RequestId,
 } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
-import { DEFAULT_HTTP_REVISION, isLegacyRevision, type LegacyRevision } from '../../protocol/revisions.js';
+import {
+  DEFAULT_HTTP_REVISION,
+  isLegacyRevision,
+  type LegacyRevision,
+  requestEra,
+} from '../../protocol/revisions.js';
 import type { McpServer } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpError, overloaded, readBody } from './body.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
@@ -82,21 +88,6 @@ function sessionNotFound(): HttpError {
     404,
     'Session not found: it was deleted, expired after sessionIdleMs, or made room for another (maxSessions, maxSessionsPerClient)',
   );
-}
-
-/** Modern errors that the transport answers with an HTTP status (2026-07-28 transports). */
-function modernStatus(frame: string): number {
-  if (!frame.includes('"error"')) return 200;
-  const code = (JSON.parse(frame) as { error?: { code?: number } }).error?.code;
-  if (code === ErrorCode.MethodNotFound) return 404;
-  if (
-    code === ErrorCode.UnsupportedProtocolVersion ||
-    code === ErrorCode.HeaderMismatch ||
-    code === ErrorCode.MissingRequiredClientCapability
-  ) {
-    return 400;
-  }
-  return 200;
 }
 
 /**
@@ -179,9 +170,7 @@ export function createStreamableHttpHandler(
     const id =
       'id' in first && (typeof first.id === 'string' || typeof first.id === 'number') ? first.id : null;
     // Modern: the body names its version in _meta, or the header names a version past the legacy ones.
-    const isModern =
-      version !== undefined ||
-      (headerVersion !== null && !isLegacyRevision(headerVersion) && headerVersion > '2025-11-25');
+    const isModern = requestEra(version, headerVersion) === 'modern';
     try {
       if (decoded.kind === 'message' && method !== undefined && isModern) {
         return await modern(
@@ -247,7 +236,7 @@ export function createStreamableHttpHandler(
     const exchange = new Exchange([id], {
       sseAllowed,
       keepAliveMs,
-      statusOf: modernStatus,
+      statusOf: modernHttpStatus,
       onAbandon: (ids) => {
         transport.cancel(ids);
         void transport.close();
