@@ -234,6 +234,7 @@ export class Peer {
     const errorCode = !Array.isArray(message) && 'error' in message ? message.error.code : undefined;
     return this.transport.send(encode(message), {
       kind,
+      message,
       ...(relatedRequestId !== undefined ? { relatedRequestId } : {}),
       ...(errorCode !== undefined ? { errorCode } : {}),
     });

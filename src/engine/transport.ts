@@ -1,4 +1,4 @@
-import type { RequestId } from '../protocol/jsonrpc.js';
+import type { JsonRpcMessage, RequestId } from '../protocol/jsonrpc.js';
 
 /**
  * A transport moves text frames, one JSON-RPC message or batch each. Parsing, limits and
@@ -31,4 +31,6 @@ export interface SendOptions {
   kind?: 'request' | 'notification' | 'response' | 'batch';
   /** The JSON-RPC error code when the frame is an error response (HTTP derives its status from it). */
   errorCode?: number;
+  /** The message the frame encodes, for transports that read it (HTTP client headers): never re-parse. */
+  message?: JsonRpcMessage | JsonRpcMessage[];
 }

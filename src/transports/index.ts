@@ -6,8 +6,14 @@ export { LineSplitter } from './stdio/lines.js';
 export { type Servable, serveStdio } from './stdio/serve.js';
 export { type StdioServerOptions, StdioServerTransport } from './stdio/server.js';
 export { type StreamableHttpClientOptions, StreamableHttpClientTransport } from './streamable-http/client.js';
-export { type EventStore, InMemoryEventStore } from './streamable-http/event-store.js';
 export {
+  type EventStore,
+  InMemoryEventStore,
+  type InMemoryEventStoreOptions,
+} from './streamable-http/event-store.js';
+export type { HeaderSource, HttpAnswer, HttpInput } from './streamable-http/http-core.js';
+export {
+  type ConnInfo,
   createStreamableHttpHandler,
   type StreamableHttpHandler,
   type StreamableHttpOptions,

@@ -79,7 +79,8 @@ export class StreamableHttpClientTransport implements Transport {
   async send(frame: string, options?: SendOptions): Promise<void> {
     if (this.closed) throw new Error('The transport is closed');
     if (this.fallback) return this.fallback.send(frame, options);
-    const message = JSON.parse(frame) as Message;
+    // The Peer hands over the message it encoded; only a frame from elsewhere is parsed.
+    const message = (options?.message ?? JSON.parse(frame)) as Message;
     const modern = message.params?._meta?.[META.protocolVersion] as string | undefined;
     if (message.method === 'notifications/cancelled') {
       // 2026-07-28: closing the response stream is the cancellation; nothing is posted.
