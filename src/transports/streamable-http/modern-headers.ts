@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
+import { modernHttpStatus } from '../../protocol/http-status.js';
 import { decodeHeaderValue, MCP_NAME_FIELD, valueAtPath } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
 import type { ModernRevision } from '../../protocol/revisions.js';
@@ -6,8 +7,9 @@ import type { McpServer } from '../../server/mcp-server.js';
 import { HttpError } from './body.js';
 import type { HeaderSource } from './http-core.js';
 
-const mismatch = (message: string) =>
-  new HttpError(400, `Header mismatch: ${message}`, ErrorCode.HeaderMismatch);
+/** A modern-code refusal, its status from the one table. */
+const refuse = (code: number, message: string) => new HttpError(modernHttpStatus(code), message, code);
+const mismatch = (message: string) => refuse(ErrorCode.HeaderMismatch, `Header mismatch: ${message}`);
 
 /**
  * 2026-07-28 Streamable HTTP "Server Validation": the per-request metadata must be there, and
@@ -42,7 +44,7 @@ export function checkModernHeaders(
   if (headerVersion !== version)
     throw mismatch(`MCP-Protocol-Version ${headerVersion} does not match _meta version ${version}`);
   if (!server.modernRevisions.includes(version as ModernRevision)) {
-    throw new HttpError(400, 'Unsupported protocol version', ErrorCode.UnsupportedProtocolVersion);
+    throw refuse(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version');
   }
   const headerMethod = request.headers.get('mcp-method');
   if (headerMethod === null) throw mismatch('the Mcp-Method header is missing');
