@@ -375,13 +375,8 @@ export function createStreamableHttpHandler(
     const { transport } = session;
     const perSession = options.maxStreamsPerSession ?? 4;
     if (transport.streams.length >= perSession) {
-      throw new HttpError(
-        429,
-        `Too many streams for this session (maxStreamsPerSession: ${perSession})`,
-        ErrorCode.Overloaded,
-        { 'retry-after': String(retryAfter) },
-        { limit: 'maxStreamsPerSession', retryAfterMs: retryAfter * 1000 },
-      );
+      const refusal = { scope: 'client', option: 'maxStreamsPerSession', limit: perSession } as const;
+      throw overloaded(refusal, 'Too many streams for this session', retryAfter);
     }
     const release = hold(streams, client, 'Too many open streams');
     const stream = new SseStream(() => transport.removeStream(stream), keepAliveMs, release);
