@@ -5,14 +5,14 @@ import type { McpServer } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpError, overloaded, readBody } from '../streamable-http/body.js';
 import {
   answer,
-  type HeaderSource,
+  type ClientKey,
+  clientOf,
   type HttpAnswer,
   type HttpInput,
   webHandler,
 } from '../streamable-http/http-core.js';
 import { HttpTransport } from '../streamable-http/http-transports.js';
 import { checkOrigin, type OriginPolicy } from '../streamable-http/security.js';
-import type { ConnInfo } from '../streamable-http/server.js';
 import { SSE_HEADERS, SseStream } from '../streamable-http/sse.js';
 
 export interface LegacySseOptions extends OriginPolicy {
@@ -26,7 +26,7 @@ export interface LegacySseOptions extends OriginPolicy {
   maxSessionsPerClient?: number;
   keepAliveMs?: number;
   /** Who a request comes from, for the per-client bound. Default: the remote address. */
-  clientKey?: (request: { headers: HeaderSource }, info?: ConnInfo) => string;
+  clientKey?: ClientKey;
 }
 
 /** One 2024-11-05 session: the GET event stream carries everything the server sends. */
@@ -61,7 +61,6 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     maxOption: 'maxSessions',
     perClientOption: 'maxSessionsPerClient',
   });
-  const clientKey = options.clientKey ?? ((_request, info) => info?.remoteAddress ?? '');
 
   async function open(request: HttpInput, client: string): Promise<HttpAnswer> {
     if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? '*/*'))
@@ -98,8 +97,7 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
   const serve = async (request: HttpInput): Promise<HttpAnswer> => {
     try {
       checkOrigin(request, options);
-      if (request.method === 'GET')
-        return await open(request, clientKey(request, { remoteAddress: request.remoteAddress ?? '' }));
+      if (request.method === 'GET') return await open(request, clientOf(request, options.clientKey));
       if (request.method === 'POST') return await post(request);
       throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'GET, POST' });
     } catch (error) {

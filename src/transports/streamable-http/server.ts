@@ -20,8 +20,9 @@ import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
 import {
   answer,
+  type ClientKey,
   type CoreHandler,
-  type HeaderSource,
+  clientOf,
   type HttpAnswer,
   type HttpInput,
   jsonAnswer,
@@ -33,12 +34,7 @@ import { checkOrigin, type OriginPolicy } from './security.js';
 import { type Session, SessionTable } from './sessions.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
 
-/** What the host knows of the peer (node adapter: the socket's address, and a disconnect signal). */
-export interface ConnInfo {
-  remoteAddress?: string;
-  /** Aborts when the client goes away; default `request.signal` (fetch-style hosts). */
-  signal?: AbortSignal;
-}
+export type { ConnInfo } from './http-core.js';
 
 export interface StreamableHttpOptions extends OriginPolicy {
   /** Legacy-era clients: sessions (default), one fresh connection per request, or refused. */
@@ -67,7 +63,7 @@ export interface StreamableHttpOptions extends OriginPolicy {
    * Who a request comes from, for the per-client bounds. Default: the remote address the host
    * passes (node adapter: the socket's). Behind a proxy, read its forwarding header here.
    */
-  clientKey?: (request: { headers: HeaderSource }, info?: ConnInfo) => string;
+  clientKey?: ClientKey;
   /** SSE keep-alive comment interval. */
   keepAliveMs?: number;
   /** The SSE `retry` hint sent with priming events. */
@@ -105,7 +101,6 @@ export function createStreamableHttpHandler(
   const limits = { ...DEFAULT_DECODE_LIMITS, maxMessageLength: maxBody };
   const retryAfter = options.retryAfterSeconds ?? 1;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
-  const clientKey = options.clientKey ?? ((_request, info) => info?.remoteAddress ?? '');
   const sessions = new SessionTable({
     maxSessions: options.maxSessions ?? 10_000,
     maxSessionsPerClient: options.maxSessionsPerClient ?? 100,
@@ -413,7 +408,7 @@ export function createStreamableHttpHandler(
   async function serve(request: HttpInput): Promise<HttpAnswer> {
     try {
       checkOrigin(request, options);
-      const client = clientKey(request, { remoteAddress: request.remoteAddress ?? '' });
+      const client = clientOf(request, options.clientKey);
       if (request.method === 'POST') return await post(request, client);
       if (request.method === 'GET') return await get(request, client);
       if (request.method === 'DELETE') return await del(request);
