@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [-- --profile] [-- --soak]`: every scenario for every implementation, in one run,
 // interleaved (the order rotates each repeat) so machine drift hits all alike.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -48,10 +48,10 @@ const P = QUICK
     };
 
 const IMPLEMENTATIONS = [
-  { id: 'mcpkit', label: 'mcpkit', script: 'servers/mcpkit.mjs', http: ['modern', 'legacy'] },
-  { id: 'sdk-v1', label: 'sdk 1.32.2', script: 'servers/sdk-v1.mjs', http: ['legacy'] },
+  { id: 'mcpkit', label: 'mcpkit', script: 'servers/mcpkit.mjs', http: ['modern', 'legacy', 'stateless'] },
+  { id: 'sdk-v1', label: 'sdk 1.32.2', script: 'servers/sdk-v1.mjs', http: ['legacy', 'stateless'] },
   { id: 'sdk-v2', label: 'server 2.4.0', script: 'servers/sdk-v2.mjs', http: ['modern', 'legacy'] },
-  { id: 'raw', label: 'raw node', script: 'servers/raw.mjs', http: ['modern', 'legacy'] },
+  { id: 'raw', label: 'raw node', script: 'servers/raw.mjs', http: ['modern', 'legacy', 'stateless'] },
 ];
 
 const node = process.execPath;
@@ -62,8 +62,47 @@ const serverArgs = (impl, extra = [], nodeFlags = []) => [
   ...extra,
 ];
 
+/**
+ * Servers run alone on the last core; this process and the load generator it spawns stay on the
+ * others, so that the two never share a core (taskset, util-linux). Without taskset or with one
+ * core, nothing is pinned and the report says so.
+ */
+const PINNED = (() => {
+  if (cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-cp', `0-${cpus().length - 2}`, String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const SERVER_CORE = String(cpus().length - 1);
+/** Spawns a server, pinned to its own core when possible; the child's pid is the server's. */
+function spawnServer(args, options) {
+  return PINNED ? spawn('taskset', ['-c', SERVER_CORE, node, ...args], options) : spawn(node, args, options);
+}
+/** CPU time a process has used so far, in microseconds (Linux /proc; undefined elsewhere). */
+const TICK_US = (() => {
+  try {
+    return 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  } catch {
+    return 1e4;
+  }
+})();
+function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_US; // utime + stime
+  } catch {
+    return undefined;
+  }
+}
+
 async function withStdio(impl, extra, fn, nodeFlags = []) {
-  const driver = new StdioDriver(node, serverArgs(impl, extra, nodeFlags));
+  const args = serverArgs(impl, extra, nodeFlags);
+  const driver = PINNED
+    ? new StdioDriver('taskset', ['-c', SERVER_CORE, node, ...args])
+    : new StdioDriver(node, args);
   try {
     await driver.initialize();
     return await fn(driver);
@@ -73,7 +112,7 @@ async function withStdio(impl, extra, fn, nodeFlags = []) {
 }
 
 async function withHttp(impl, fn) {
-  const child = spawn(node, serverArgs(impl, ['--transport', 'http']), {
+  const child = spawnServer(serverArgs(impl, ['--transport', 'http']), {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise((resolve, reject) => {
@@ -83,7 +122,7 @@ async function withHttp(impl, fn) {
     child.once('exit', (code) => reject(new Error(`${impl.id} http server exited ${code}`)));
   });
   try {
-    return await fn(`http://127.0.0.1:${port}/mcp`, port);
+    return await fn(`http://127.0.0.1:${port}/mcp`, port, child.pid);
   } finally {
     child.kill('SIGKILL');
   }
@@ -140,30 +179,48 @@ const SCENARIOS = [
         };
       }),
   },
-  ...['modern', 'legacy'].map((era) => ({
+  ...['modern', 'legacy', 'stateless'].map((era) => ({
     id: `http-${era}`,
-    title: `Streamable HTTP ${era === 'modern' ? 'modern (stateless)' : 'legacy (one session, JSON)'}: tools/call`,
-    figures: Object.fromEntries(
-      [1, 16, 64].flatMap((c) => [
-        [`c${c} req/s`, 'higher'],
-        [`c${c} p50 ms`, 'lower'],
-        [`c${c} p99 ms`, 'lower'],
-      ]),
-    ),
+    title: `Streamable HTTP ${{ modern: 'modern', legacy: 'legacy (one session, JSON)', stateless: 'legacy stateless mode (no session, JSON)' }[era]}: tools/call`,
+    figures: {
+      ...Object.fromEntries(
+        [1, 16, 64].flatMap((c) => [
+          [`c${c} req/s`, 'higher'],
+          [`c${c} server CPU µs/req`, 'lower'],
+          [`c${c} p50 ms`, 'lower'],
+          [`c${c} p99 ms`, 'lower'],
+        ]),
+      ),
+      'heap retained B/req': 'lower',
+      'RSS MiB under load': 'lower',
+    },
     run: (impl) =>
       impl.http.includes(era)
-        ? withHttp(impl, async (url) => {
-            await loadgen(url, era, 4, 300); // warm-up
+        ? withHttp(impl, async (url, port, pid) => {
+            const mem = async () => await (await fetch(`http://127.0.0.1:${port}/__mem`)).json();
+            await loadgen(era === 'stateless' ? url.replace(/\/mcp$/, '/stateless') : url, era, 4, 300); // warm-up
+            const before = await mem();
             const out = {};
+            let requests = 0;
+            const target = era === 'stateless' ? url.replace(/\/mcp$/, '/stateless') : url;
             for (const c of [1, 16, 64]) {
-              const r = await loadgen(url, era, c, P.httpMs);
-              if (r.errors > 0) throw new Error(`${impl.id} ${era} c${c}: ${r.errors} errors`);
+              const cpu0 = cpuMicros(pid);
+              const r = await loadgen(target, era, c, P.httpMs);
+              const cpu1 = cpuMicros(pid);
+              if (r.errors > 0)
+                throw new Error(`${impl.id} ${era} c${c}: ${r.errors} errors (${r.firstError})`);
+              requests += r.requests;
               Object.assign(out, {
                 [`c${c} req/s`]: r.rps,
+                ...(cpu0 !== undefined ? { [`c${c} server CPU µs/req`]: (cpu1 - cpu0) / r.requests } : {}),
                 [`c${c} p50 ms`]: r.p50,
                 [`c${c} p99 ms`]: r.p99,
               });
             }
+            // Both after a forced GC (the servers' /__mem runs gc() twice): what the load left behind.
+            const after = await mem();
+            out['heap retained B/req'] = Math.max(0, after.heapUsed - before.heapUsed) / requests;
+            out['RSS MiB under load'] = after.rss / 2 ** 20;
             return out;
           })
         : null,
@@ -347,6 +404,9 @@ async function measure() {
     date: new Date().toISOString(),
     mode: QUICK ? 'quick' : 'full',
     machine: {
+      pinned: PINNED
+        ? `servers on core ${SERVER_CORE}, load generator and driver on the others`
+        : 'not pinned',
       node: process.version,
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
@@ -383,7 +443,7 @@ const ratio = (value, ref, better) =>
 const md = [
   `# Benchmark results (${results.mode} run)`,
   '',
-  `${results.date}, Node ${results.machine.node}, ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB; ${results.seconds} s.`,
+  `${results.date}, Node ${results.machine.node}, ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB; ${results.seconds} s; ${results.machine.pinned ?? 'not pinned'}.`,
   `Each figure is the median of ${results.parameters.repeats} interleaved repeats; ± is the spread (max − min) / median. "vs v2" and "vs raw" are`,
   'speed-ups relative to `@modelcontextprotocol/server` 2.4.0 and to the raw baseline: above 1× is better, whichever way the figure points.',
   '',

@@ -24,8 +24,11 @@ if (options.transport === 'stdio') {
   // the memory scenario counts.
   const handler = createStreamableHttpHandler(server, { maxSessionsPerClient: 100_000 });
   const listener = toNodeListener(handler);
+  // Legacy stateless mode: no sessions, every request stands alone.
+  const stateless = toNodeListener(createStreamableHttpHandler(server, { legacy: 'stateless' }));
   const http = createServer((req, res) => {
     if (req.url === '/__mem') return res.end(JSON.stringify({ ...memory(), sessions: handler.sessionCount }));
+    if (req.url === '/stateless') return stateless(req, res);
     listener(req, res);
   });
   announce(http);

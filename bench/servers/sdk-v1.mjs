@@ -1,4 +1,5 @@
-// The official SDK v1 (legacy era): stdio, and Streamable HTTP with sessions and JSON responses.
+// The official SDK v1 (legacy era): stdio, and Streamable HTTP with sessions and JSON responses
+// (stateless mode at /stateless).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -32,6 +33,20 @@ if (options.transport === 'stdio') {
   const sessions = new Map();
   const http = createServer(async (req, res) => {
     if (req.url === '/__mem') return res.end(JSON.stringify({ ...memory(), sessions: sessions.size }));
+    if (req.url === '/stateless') {
+      // The SDK's stateless pattern: a server and a transport per request, no session id.
+      const server = build();
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+      });
+      res.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      await server.connect(transport);
+      return transport.handleRequest(req, res);
+    }
     const id = req.headers['mcp-session-id'];
     let transport = id ? sessions.get(id) : undefined;
     if (!transport) {

@@ -28,17 +28,26 @@ export function handleNode(
   res: ServerResponse,
   body?: string,
 ): void {
+  const core = (handler as MaybeCore).answer;
+  if (typeof core === 'function') {
+    // The native path: no AbortController, no web Request; the core hears of a departed client
+    // through onAbandon, registered only by the requests that care.
+    let abandoned: (() => void) | undefined;
+    res.once('close', () => {
+      if (!res.writableFinished) abandoned?.();
+    });
+    const input = nodeInput(req, body, (listener) => {
+      abandoned = listener;
+    });
+    core(input)
+      .then((answer) => writeAnswer(answer, res))
+      .catch(() => failed(res));
+    return;
+  }
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  const core = (handler as MaybeCore).answer;
-  if (typeof core === 'function') {
-    core(nodeInput(req, controller.signal, body))
-      .then((answer) => writeAnswer(answer, res, controller.signal))
-      .catch(() => failed(res));
-    return;
-  }
   let request: Request;
   try {
     request = toWebRequest(req, body);
@@ -77,29 +86,74 @@ async function* once(text: string): AsyncIterable<Uint8Array> {
   yield new TextEncoder().encode(text);
 }
 
-function nodeInput(req: IncomingMessage, signal: AbortSignal, body?: string): HttpInput {
+/** Collects a body with plain 'data' events (cheaper than async iteration); undefined past `maxBytes`. */
+function readAll(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        // A body refused half-way (413) is not destroyed here: the answer still has to go out.
+        done();
+        req.resume();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    const onClose = () => {
+      done();
+      reject(new Error('The client went away before the body was complete'));
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+function nodeInput(
+  req: IncomingMessage,
+  body: string | undefined,
+  onAbandon: (listener: () => void) => void,
+): HttpInput {
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   return {
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     headers: new NodeHeaders(req.headers),
-    // A body refused half-way (413) is not destroyed here: the answer still has to go out.
     body: hasBody ? (body !== undefined ? once(body) : req.iterator({ destroyOnReturn: false })) : null,
-    signal,
+    ...(hasBody
+      ? {
+          readAll: (maxBytes: number) =>
+            body !== undefined ? Promise.resolve(Buffer.from(body)) : readAll(req, maxBytes),
+        }
+      : {}),
+    onAbandon,
     remoteAddress: req.socket.remoteAddress ?? '',
   };
 }
 
 /** One writeHead and one end for a text answer (with its length); a stream is pumped as it comes. */
-async function writeAnswer(answer: HttpAnswer, res: ServerResponse, signal: AbortSignal): Promise<void> {
+async function writeAnswer(answer: HttpAnswer, res: ServerResponse): Promise<void> {
   if (answer.body === null || typeof answer.body === 'string') {
     const text = answer.body ?? '';
-    res.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) });
+    answer.headers['content-length'] = String(Buffer.byteLength(text));
+    res.writeHead(answer.status, answer.headers);
     res.end(text);
     return;
   }
   res.writeHead(answer.status, answer.headers);
-  await pump(answer.body, res, signal);
+  await pump(answer.body, res);
 }
 
 function toWebRequest(req: IncomingMessage, body?: string): Request {
@@ -124,7 +178,7 @@ function answerPlain(res: ServerResponse, status: number, text: string): void {
   }
 }
 
-async function writeResponse(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {
+async function writeResponse(response: Response, res: ServerResponse, _signal: AbortSignal): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -134,16 +188,15 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
     res.end();
     return;
   }
-  await pump(response.body, res, signal);
+  await pump(response.body, res);
 }
 
-async function pump(
-  body: ReadableStream<Uint8Array>,
-  res: ServerResponse,
-  signal: AbortSignal,
-): Promise<void> {
+async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
   const reader = body.getReader();
-  signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
+  // A client that goes away cancels the stream, which tells whoever writes to it.
+  res.once('close', () => {
+    if (!res.writableFinished) void reader.cancel().catch(() => {});
+  });
   // SSE events must leave at once, not when a buffer fills.
   res.flushHeaders();
   try {

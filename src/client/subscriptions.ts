@@ -1,7 +1,15 @@
 import type { Peer } from '../engine/peer.js';
 import type { Era } from '../protocol/revisions.js';
-import type { SubscriptionFilter } from '../protocol/schemas/index.js';
-import type { Client } from './client.js';
+import type { ServerCapabilities, SubscriptionFilter } from '../protocol/schemas/index.js';
+
+/** What a subscription needs of the client that opens it. */
+export interface SubscribingClient {
+  request(method: string, params?: Record<string, unknown>): Promise<unknown>;
+  readonly serverCapabilities: ServerCapabilities | undefined;
+  modernEnvelope(): Record<string, unknown>;
+  /** Listen requests awaiting their acknowledgment notification, by request id. */
+  readonly acknowledgments: Map<string | number, (params: Record<string, unknown>) => void>;
+}
 
 export interface SubscriptionRequest {
   tools?: boolean;
@@ -25,7 +33,7 @@ export interface Subscription {
  * send what a `subscriptions/listen` stream agreed to.
  */
 export async function subscribe(
-  client: Client,
+  client: SubscribingClient,
   peer: Peer,
   era: Era,
   request: SubscriptionRequest,

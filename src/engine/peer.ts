@@ -2,6 +2,7 @@ import { ErrorCode, McpError, toErrorObject } from '../protocol/errors.js';
 import {
   type Checked,
   DEFAULT_DECODE_LIMITS,
+  type Decoded,
   type DecodeLimits,
   decode,
   encode,
@@ -14,6 +15,7 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from '../protocol/jsonrpc.js';
+import { LazyCancel } from './lazy-cancel.js';
 import type { SendOptions, Transport } from './transport.js';
 
 export interface Progress {
@@ -107,6 +109,7 @@ export class Peer {
   async start(): Promise<void> {
     await this.transport.start({
       onFrame: (frame) => this.receive(frame),
+      onDecoded: (decoded) => this.receiveDecoded(decoded),
       onClose: (error) => this.shutdown(error),
     });
   }
@@ -242,7 +245,11 @@ export class Peer {
 
   /** One frame from the transport. Never throws: bad input is answered, never fatal. */
   receive(frame: string): void {
-    const decoded = decode(frame, this.limits);
+    this.receiveDecoded(decode(frame, this.limits));
+  }
+
+  /** A frame decoded by the transport, under the same limits. Never throws. */
+  receiveDecoded(decoded: Decoded): void {
     if (decoded.kind === 'invalid') {
       void this.send(decoded.error).catch(() => {});
       return;
@@ -356,43 +363,26 @@ export class Peer {
   private shutdown(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
-    const closedError = new McpError(
-      ErrorCode.ConnectionClosed,
-      error ? `Connection closed: ${error.message}` : 'Connection closed',
-    );
-    for (const pending of [...this.pending.values()]) pending.reject(closedError);
-    for (const incoming of this.inFlight.values()) incoming.cancel(closedError);
+    // Built only when someone is waiting: a one-request connection closes idle, with no stack to capture.
+    if (this.pending.size > 0 || this.inFlight.size > 0) {
+      const closedError = new McpError(
+        ErrorCode.ConnectionClosed,
+        error ? `Connection closed: ${error.message}` : 'Connection closed',
+      );
+      for (const pending of [...this.pending.values()]) pending.reject(closedError);
+      for (const incoming of this.inFlight.values()) incoming.cancel(closedError);
+    }
     this.handlers.onClose?.(error);
   }
 }
 
-/**
- * One incoming request being handled. Its AbortSignal is created only when a handler reads it:
- * `new AbortController()` per request was the second largest cost of the stdio hot path.
- */
-class Incoming implements IncomingRequest {
-  private controller?: AbortController;
-  private reason: unknown;
-  cancelled = false;
-
+/** One incoming request being handled; its AbortSignal is made only if a handler reads it. */
+class Incoming extends LazyCancel implements IncomingRequest {
   constructor(
     readonly message: JsonRpcRequest,
     private readonly peer: Peer,
-  ) {}
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.cancelled) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  cancel(reason: unknown): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
+  ) {
+    super();
   }
 
   notify(method: string, params?: Record<string, unknown>): Promise<void> {

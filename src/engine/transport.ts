@@ -1,4 +1,4 @@
-import type { JsonRpcMessage, RequestId } from '../protocol/jsonrpc.js';
+import type { Decoded, JsonRpcMessage, RequestId } from '../protocol/jsonrpc.js';
 
 /**
  * A transport moves text frames, one JSON-RPC message or batch each. Parsing, limits and
@@ -17,6 +17,8 @@ export interface Transport {
 
 export interface TransportSink {
   onFrame(frame: string): void;
+  /** A frame the transport has already decoded (HTTP reads a body to route it): never decoded twice. */
+  onDecoded?(decoded: Decoded): void;
   /** The transport ended; `error` says why when it did not end cleanly. */
   onClose(error?: Error): void;
 }

@@ -1,31 +1,21 @@
-import type { LegacyRevision, ModernRevision, RevisionFeatures } from '../protocol/revisions.js';
+import type { Transport } from '../engine/transport.js';
 import type {
-  ClientCapabilities,
-  Implementation,
-  LoggingLevel,
-  ServerCapabilities,
-  SubscriptionFilter,
-} from '../protocol/schemas/index.js';
+  DecodeLimits,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+} from '../protocol/jsonrpc.js';
+import type { LegacyRevision, ModernRevision } from '../protocol/revisions.js';
+import type { Implementation, ServerCapabilities, SubscriptionFilter } from '../protocol/schemas/index.js';
 import type { HandlerContext } from './context.js';
 import type { RegisteredPrompt } from './prompts.js';
 import type { Registry } from './registry.js';
-import type { RegisteredResource, RegisteredTemplate } from './resources.js';
+import type { RequestStateCodec } from './request-state.js';
+import type { CacheHint, RegisteredResource, RegisteredTemplate } from './resources.js';
+import type { LegacySession } from './scope.js';
+import type { TaskHost } from './task-host.js';
 import type { RunningTask, TaskRecord } from './tasks.js';
 import type { RegisteredTool } from './tools.js';
-
-/** A legacy-era session: one per `initialize` (one per stdio process). */
-export interface LegacySession {
-  revision: LegacyRevision;
-  features: RevisionFeatures;
-  client: { info?: Implementation; capabilities: ClientCapabilities };
-  /** Set by `logging/setLevel`; until then every level is sent. */
-  logLevel: LoggingLevel;
-  /** Resource URIs the client subscribed to with `resources/subscribe`. */
-  subscriptions: Set<string>;
-  /** `notifications/initialized` arrived: unsolicited notifications may flow. */
-  initialized: boolean;
-  notify(method: string, params?: Record<string, unknown>): Promise<void>;
-}
 
 /** What method handlers may use of the server. */
 export interface ServerCore {
@@ -48,4 +38,55 @@ export interface ServerCore {
   cancelTask(taskId: string): Promise<void>;
   /** Serves a listen stream until the client cancels it or the server closes. */
   listen(ctx: HandlerContext, filter: SubscriptionFilter): Promise<void>;
+}
+
+/** What a transport sees of a connection it opened. */
+export interface SessionConnection {
+  /** The legacy session `initialize` opened on this connection, if any. */
+  readonly session?: LegacySession;
+  /** Stateless legacy HTTP: serve as if `initialize` had opened a session at `revision`. */
+  assumeSession(revision: LegacyRevision): void;
+}
+
+/** Where a one-shot request's related messages go (progress, logs, listen-stream events). */
+export interface OneShotIo {
+  /** Who sent the request, for per-client bounds. */
+  readonly clientKey: string;
+  notify(notification: JsonRpcNotification): void;
+  /**
+   * A legacy request with no session (stateless legacy HTTP): served at this revision, for a
+   * client that declared no capabilities. Absent: the request must be modern.
+   */
+  readonly assumeRevision?: LegacyRevision;
+}
+
+/** A request served once, with no connection: its answer, and how to stop it. */
+export interface OneShotCall {
+  /** The response owed, or undefined when the request was cancelled (it gets no answer). */
+  readonly response: Promise<JsonRpcResponse | undefined>;
+  /** The client went away: the handler's signal aborts and no answer is sent. */
+  cancel(reason: string): void;
+}
+
+/**
+ * The server as connections and transports use it: dispatch, sessions, tasks, request state and
+ * registries. `McpServer` is the public face over it; transports reach it with `runtimeOf`.
+ */
+export interface ServerRuntime extends ServerCore {
+  readonly cacheHint: CacheHint;
+  readonly requestState: RequestStateCodec;
+  readonly taskHost: TaskHost;
+  readonly supportsTasks: boolean;
+  /** Timeout of server-to-client requests on legacy sessions. */
+  readonly requestTimeoutMs: number;
+  /** The largest message accepted; stdio sizes its line buffer by it. */
+  readonly maxMessageLength: number;
+  /** Size, depth and batch bounds of incoming messages, for transports that decode them. */
+  readonly decodeLimits: DecodeLimits;
+  /** Runs the middleware chain around a method handler (or a given final step). */
+  run(ctx: HandlerContext, final?: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>>;
+  /** Serves one transport connection until it closes. */
+  connect(transport: Transport): Promise<SessionConnection>;
+  /** Serves one request with no connection, Peer or transport (stateless HTTP). */
+  dispatch(message: JsonRpcRequest, io: OneShotIo): OneShotCall;
 }

@@ -1,6 +1,5 @@
 export type { Completer, CompletionPage } from './completion.js';
 export type { ServerConnection } from './connection.js';
-export type { InputOptions, Logger, RequestContext } from './context.js';
 export {
   McpServer,
   type McpServerOptions,
@@ -10,6 +9,7 @@ export {
   type ToolRegistration,
 } from './mcp-server.js';
 export type { PromptArgumentConfig, PromptConfig, PromptHandler, PromptReturn } from './prompts.js';
+export type { InputOptions, Logger, RequestContext } from './request-context.js';
 export type {
   CacheHint,
   ReadReturn,

@@ -3,10 +3,11 @@ import { META } from '../protocol/meta.js';
 import type { Resource, SubscriptionFilter } from '../protocol/schemas/index.js';
 import { type Completer, toCompletion } from './completion.js';
 import type { HandlerContext } from './context.js';
-import type { LegacySession, ServerCore } from './core.js';
+import type { ServerCore } from './core.js';
 import { paginate } from './pagination.js';
 import { getPrompt } from './prompts.js';
 import { resourceNotFound, toContents } from './resources.js';
+import type { LegacySession } from './scope.js';
 import { TASKS_EXTENSION } from './tasks.js';
 import { callTool } from './tools.js';
 

@@ -2,7 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { Icon, Prompt, PromptArgument, PromptMessage } from '../protocol/schemas/index.js';
 import type { Completer } from './completion.js';
-import type { RequestContext } from './context.js';
+import type { RequestContext } from './request-context.js';
 import { type CompiledSchema, compileSchema } from './schema.js';
 
 export interface PromptArgumentConfig extends PromptArgument {

@@ -8,7 +8,7 @@ import type {
 } from '../protocol/schemas/index.js';
 import { type TemplateVariables, UriTemplate } from '../protocol/uri-template.js';
 import type { Completer } from './completion.js';
-import type { RequestContext } from './context.js';
+import type { RequestContext } from './request-context.js';
 
 export interface CacheHint {
   ttlMs: number;

@@ -1,9 +1,22 @@
 import type { IncomingRequest } from '../engine/peer.js';
-import type { Era, Revision, RevisionFeatures } from '../protocol/revisions.js';
+import type { Era, LegacyRevision, Revision, RevisionFeatures } from '../protocol/revisions.js';
 import type { ClientCapabilities, Implementation, LoggingLevel } from '../protocol/schemas/index.js';
-import type { HandlerContext, RequestContext } from './context.js';
-import type { LegacySession } from './core.js';
 import type { InputAsker } from './input.js';
+import type { RequestContext } from './request-context.js';
+
+/** A legacy-era session: one per `initialize` (one per stdio process). */
+export interface LegacySession {
+  revision: LegacyRevision;
+  features: RevisionFeatures;
+  client: { info?: Implementation; capabilities: ClientCapabilities };
+  /** Set by `logging/setLevel`; until then every level is sent. */
+  logLevel: LoggingLevel;
+  /** Resource URIs the client subscribed to with `resources/subscribe`. */
+  subscriptions: Set<string>;
+  /** `notifications/initialized` arrived: unsolicited notifications may flow. */
+  initialized: boolean;
+  notify(method: string, params?: Record<string, unknown>): Promise<void>;
+}
 
 /** What the negotiation layer learned about one incoming request. Handlers never see the era. */
 export interface RequestScope {
@@ -24,7 +37,10 @@ export interface RequestScope {
   tasks?: TaskHost;
 }
 
+/** A handler's context together with the scope it was built from. */
+export type ScopedContext = RequestContext & { readonly scope: RequestScope };
+
 /** Starts tasks for `ctx.task(...)`. */
 export interface TaskHost {
-  startTask(ctx: HandlerContext, run: (ctx: RequestContext) => unknown): Promise<unknown>;
+  startTask(ctx: ScopedContext, run: (ctx: RequestContext) => unknown): Promise<unknown>;
 }

@@ -1,6 +1,8 @@
 import { Quota } from '../engine/quota.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
-import { HandlerContext, type RequestContext } from './context.js';
+import { HandlerContext } from './context.js';
+import type { RequestContext } from './request-context.js';
+import type { ScopedContext } from './scope.js';
 import { detachedIncoming, isTerminal, RunningTask, type TaskRecord, type TaskStore } from './tasks.js';
 import type { RegisteredTool, ToolReturn } from './tools.js';
 import { completeToolResult, TaskCreated } from './tools.js';
@@ -38,7 +40,7 @@ export class TaskHost {
     });
   }
 
-  async startTask(ctx: HandlerContext, run: (ctx: RequestContext) => unknown): Promise<TaskCreated> {
+  async startTask(ctx: ScopedContext, run: (ctx: RequestContext) => unknown): Promise<TaskCreated> {
     const client = ctx.scope.clientKey;
     const refusal = this.kept.acquire(client);
     if (refusal) {

@@ -2,9 +2,9 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { type HeaderAnnotation, headerAnnotations } from '../protocol/mcp-headers.js';
 import type { CallToolResult, Icon, Tool, ToolAnnotations } from '../protocol/schemas/index.js';
-import type { RequestContext } from './context.js';
 import { ClientInputError } from './input.js';
 import { InputRequiredSignal } from './mrtr.js';
+import type { RequestContext } from './request-context.js';
 import { type CompiledSchema, compileSchema, type JsonSchema, type SchemaInput } from './schema.js';
 import type { RequestScope } from './scope.js';
 

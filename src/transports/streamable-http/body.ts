@@ -40,6 +40,15 @@ export async function readBody(request: HttpInput, maxBytes: number): Promise<st
     });
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) throw tooLarge();
+  if (request.readAll) {
+    const bytes = await request.readAll(maxBytes);
+    if (bytes === undefined) throw tooLarge();
+    try {
+      return UTF8.decode(bytes);
+    } catch {
+      throw notUtf8();
+    }
+  }
   if (!request.body) return '';
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let size = 0;
@@ -53,9 +62,13 @@ export async function readBody(request: HttpInput, maxBytes: number): Promise<st
     return text + decoder.decode();
   } catch (error) {
     if (error instanceof HttpError) throw error;
-    throw new HttpError(400, 'Parse error: the body is not valid UTF-8', -32700);
+    throw notUtf8();
   }
 }
+
+/** Decodes whole bodies; `fatal`, so invalid UTF-8 is refused rather than replaced. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const notUtf8 = () => new HttpError(400, 'Parse error: the body is not valid UTF-8', -32700);
 
 /**
  * A bound that refused: 429 when the client used up its own share, 503 when the server is full;

@@ -1,6 +1,6 @@
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { RequestId } from '../../protocol/jsonrpc.js';
+import { type Decoded, encode, type RequestId } from '../../protocol/jsonrpc.js';
 import type { EventStore } from './event-store.js';
 import type { Exchange } from './exchange.js';
 import type { SseStream } from './sse.js';
@@ -16,20 +16,31 @@ export abstract class HttpTransport implements Transport {
     this.sink = sink;
   }
 
-  deliver(frame: string): void {
-    this.sink?.onFrame(frame);
+  /** A message for the server: text, or what the handler already decoded from the body. */
+  deliver(frame: string | Decoded): void {
+    if (typeof frame === 'string') this.sink?.onFrame(frame);
+    else if (this.sink?.onDecoded) this.sink.onDecoded(frame);
+    else if (frame.kind !== 'invalid')
+      this.sink?.onFrame(
+        encode(
+          frame.kind === 'message'
+            ? frame.message
+            : frame.items.flatMap((i) => ('message' in i ? [i.message] : [])),
+        ),
+      );
   }
 
   /** Streamable HTTP: a closed response stream cancels its requests. */
   cancel(ids: RequestId[]): void {
     for (const requestId of ids) {
-      this.deliver(
-        JSON.stringify({
+      this.deliver({
+        kind: 'message',
+        message: {
           jsonrpc: '2.0',
           method: 'notifications/cancelled',
           params: { requestId, reason: 'The client closed the response stream' },
-        }),
-      );
+        },
+      });
     }
   }
 
@@ -98,16 +109,17 @@ export class SessionTransport extends HttpTransport {
    * A request the client cancels gets no answer (MCP cancellation), but its POST must still end:
    * without this, the response would stay open and the session never become idle.
    */
-  override deliver(frame: string): void {
+  override deliver(frame: string | Decoded): void {
     super.deliver(frame);
-    if (!frame.includes('notifications/cancelled')) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(frame);
-    } catch {
-      return;
-    }
-    for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+    const messages =
+      typeof frame === 'string'
+        ? []
+        : frame.kind === 'message'
+          ? [frame.message]
+          : frame.kind === 'batch'
+            ? frame.items.flatMap((i) => ('message' in i ? [i.message] : []))
+            : [];
+    for (const m of messages) {
       const id = (m as { method?: unknown; params?: { requestId?: unknown } })?.params?.requestId;
       if ((m as { method?: unknown })?.method !== 'notifications/cancelled') continue;
       if (typeof id !== 'string' && typeof id !== 'number') continue;

@@ -3,7 +3,7 @@ import { modernHttpStatus } from '../../protocol/http-status.js';
 import { decodeHeaderValue, MCP_NAME_FIELD, valueAtPath } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
 import type { ModernRevision } from '../../protocol/revisions.js';
-import type { McpServer } from '../../server/mcp-server.js';
+import type { ServerRuntime } from '../../server/core.js';
 import { HttpError } from './body.js';
 import type { HeaderSource } from './http-core.js';
 
@@ -17,7 +17,7 @@ const mismatch = (message: string) => refuse(ErrorCode.HeaderMismatch, `Header m
  * (Base64 sentinel values decoded, integers compared as numbers). Throws the HttpError to answer.
  */
 export function checkModernHeaders(
-  server: McpServer,
+  server: ServerRuntime,
   request: { headers: HeaderSource },
   message: { method: string; params?: Record<string, any> },
   version: unknown,

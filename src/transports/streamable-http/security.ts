@@ -21,6 +21,17 @@ function hostname(value: string): string {
   }
 }
 
+/** The last Host seen and its name: a client sends the same Host on every request. */
+let lastHost = '';
+let lastName = '';
+function hostnameOfHost(host: string): string {
+  if (host !== lastHost) {
+    lastName = hostname(host);
+    lastHost = host;
+  }
+  return lastName;
+}
+
 /**
  * Origin and Host checks against DNS rebinding (Streamable HTTP "Security"): a present but
  * foreign Origin is 403; so is a Host a local server does not answer to.
@@ -39,7 +50,7 @@ export function checkOrigin(request: { headers: HeaderSource }, policy: OriginPo
   if (host !== null && !HOST.test(host))
     throw new HttpError(400, 'Bad Request: the Host header is malformed');
   if (host !== null && policy.allowedHosts !== '*') {
-    const name = hostname(host);
+    const name = hostnameOfHost(host);
     const allowed = policy.allowedHosts
       ? policy.allowedHosts.includes(host) || policy.allowedHosts.includes(name)
       : LOOPBACK.has(name);

@@ -2,9 +2,12 @@ import { Quota } from '../../engine/quota.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { modernHttpStatus } from '../../protocol/http-status.js';
 import {
-  DEFAULT_DECODE_LIMITS,
+  type Decoded,
   decode,
+  encode,
   type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
   type RequestId,
 } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
@@ -14,7 +17,8 @@ import {
   type LegacyRevision,
   requestEra,
 } from '../../protocol/revisions.js';
-import type { McpServer } from '../../server/mcp-server.js';
+import type { OneShotCall, ServerRuntime } from '../../server/core.js';
+import { type McpServer, runtimeOf } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpError, overloaded, readBody } from './body.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
@@ -93,12 +97,15 @@ function sessionNotFound(): HttpError {
  * default.
  */
 export function createStreamableHttpHandler(
-  server: McpServer,
+  mcpServer: McpServer,
   options: StreamableHttpOptions = {},
 ): StreamableHttpHandler {
+  const server: ServerRuntime = runtimeOf(mcpServer);
   const events = options.eventStore ?? new InMemoryEventStore();
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const limits = { ...DEFAULT_DECODE_LIMITS, maxMessageLength: maxBody };
+  // The server's own bounds, with the body limit where it is the stricter: one decode serves both.
+  const serverLimits = server.decodeLimits;
+  const limits = { ...serverLimits, maxMessageLength: Math.min(maxBody, serverLimits.maxMessageLength) };
   const retryAfter = options.retryAfterSeconds ?? 1;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   const sessions = new SessionTable({
@@ -172,12 +179,11 @@ export function createStreamableHttpHandler(
           request,
           first as JsonRpcMessage & { method: string },
           version,
-          text,
           sseAllowed,
           client,
         );
       }
-      return await legacy(request, messages, text, sseAllowed, client, decoded.kind === 'batch');
+      return await legacy(request, messages, decoded, sseAllowed, client);
     } catch (error) {
       // Every error answer carries the id of the request it refuses.
       if (error instanceof HttpError) return error.toAnswer(id);
@@ -189,7 +195,6 @@ export function createStreamableHttpHandler(
     request: HttpInput,
     message: JsonRpcMessage & { method: string },
     version: unknown,
-    text: string,
     sseAllowed: boolean,
     client: string,
   ): Promise<HttpAnswer> {
@@ -227,32 +232,58 @@ export function createStreamableHttpHandler(
       message.method === 'subscriptions/listen'
         ? hold(streams, client, 'Too many open streams')
         : hold(requests, client, 'Too many requests in flight');
-    const transport = new ExchangeTransport(client);
+    return oneShot(request, message as JsonRpcRequest, sseAllowed, client, modernHttpStatus, release);
+  }
+
+  /**
+   * Serves one request with no connection (modern, and stateless legacy): the runtime dispatches
+   * the message decoded here, and its answer becomes this POST's JSON body or SSE stream.
+   */
+  function oneShot(
+    request: HttpInput,
+    message: JsonRpcRequest,
+    sseAllowed: boolean,
+    client: string,
+    statusOf: ((errorCode: number | undefined) => number) | undefined,
+    release: () => void,
+    assumeRevision?: LegacyRevision,
+  ): Promise<HttpAnswer> {
+    const { id } = message;
+    let call: OneShotCall | undefined;
     const exchange = new Exchange([id], {
       sseAllowed,
       keepAliveMs,
-      statusOf: modernHttpStatus,
-      onAbandon: (ids) => {
-        transport.cancel(ids);
-        void transport.close();
-      },
+      ...(statusOf ? { statusOf } : {}),
+      onAbandon: () => call?.cancel('The client closed the response stream'),
       onSettled: release,
     });
-    transport.exchange = exchange;
-    request.signal?.addEventListener('abort', () => exchange.abandon(), { once: true });
-    await server.connect(transport);
-    transport.deliver(text);
+    call = server.dispatch(message, {
+      clientKey: client,
+      notify: (notification) => exchange.deliver(encode(notification), 'notification', id),
+      ...(assumeRevision ? { assumeRevision } : {}),
+    });
+    void call.response.then((response: JsonRpcResponse | undefined) => {
+      if (response === undefined) exchange.drop(id);
+      else
+        exchange.deliver(
+          encode(response),
+          'response',
+          id,
+          'error' in response ? response.error.code : undefined,
+        );
+    });
+    request.onAbandon?.(() => exchange.abandon());
     return exchange.response;
   }
 
   async function legacy(
     request: HttpInput,
     messages: JsonRpcMessage[],
-    text: string,
+    decoded: Decoded,
     sseAllowed: boolean,
     client: string,
-    batch: boolean,
   ): Promise<HttpAnswer> {
+    const batch = decoded.kind === 'batch';
     const mode = options.legacy ?? 'sessions';
     const ids = messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id as RequestId] : []));
     const isInit = !batch && 'method' in messages[0]! && messages[0].method === 'initialize';
@@ -273,27 +304,21 @@ export function createStreamableHttpHandler(
       throw new HttpError(400, `Bad Request: unsupported MCP-Protocol-Version ${headerVersion}`);
     }
     if (mode === 'stateless') {
-      // Refused before anything is connected, so that a refusal leaves nothing behind.
-      const release = ids.length > 0 ? hold(requests, client, 'Too many requests in flight') : () => {};
-      const transport = new ExchangeTransport(client);
-      if (ids.length > 0) {
-        transport.exchange = new Exchange(ids, {
-          sseAllowed,
-          batch,
-          onAbandon: () => void transport.close(),
-          onSettled: release,
-        });
-      }
-      const connection = await server.connect(transport);
       // A missing version header is taken as 2025-03-26 (2025-06-18 transports, "Protocol Version Header").
-      if (!isInit)
-        connection.assumeSession((headerVersion as LegacyRevision | null) ?? DEFAULT_HTTP_REVISION);
-      transport.deliver(text);
-      if (!transport.exchange) {
-        void transport.close();
-        return answer(202);
-      }
-      return transport.exchange.response;
+      const revision = (headerVersion as LegacyRevision | null) ?? DEFAULT_HTTP_REVISION;
+      if (ids.length === 0) return answer(202); // notifications have nowhere to go without a session
+      if (batch) return statelessBatch(decoded, ids, revision, sseAllowed, client);
+      // Refused before anything runs, so that a refusal leaves nothing behind.
+      const release = hold(requests, client, 'Too many requests in flight');
+      return oneShot(
+        request,
+        messages[0] as JsonRpcRequest,
+        sseAllowed,
+        client,
+        undefined,
+        release,
+        revision,
+      );
     }
     const sessionId = request.headers.get('mcp-session-id');
     let session: Session | undefined;
@@ -316,7 +341,7 @@ export function createStreamableHttpHandler(
     }
     const { transport, connection } = session;
     if (ids.length === 0) {
-      transport.deliver(text);
+      transport.deliver(decoded);
       return answer(202);
     }
     // An id still being answered in this session is refused here, so that its answer still
@@ -347,7 +372,7 @@ export function createStreamableHttpHandler(
     });
     for (const id of ids) transport.exchanges.set(id, exchange);
     transport.track(streamId, exchange);
-    transport.deliver(text);
+    transport.deliver(decoded);
     const response = await exchange.response;
     if (opened && !connection.session) {
       // initialize failed: no session was opened after all.
@@ -356,6 +381,31 @@ export function createStreamableHttpHandler(
       return { ...response, headers };
     }
     return response;
+  }
+
+  /**
+   * A 2025-03-26 batch without a session: the one case that still takes a connection, since the
+   * batch's items are answered together (and may depend on the batch policy of the revision).
+   */
+  async function statelessBatch(
+    decoded: Decoded,
+    ids: RequestId[],
+    revision: LegacyRevision,
+    sseAllowed: boolean,
+    client: string,
+  ): Promise<HttpAnswer> {
+    const release = hold(requests, client, 'Too many requests in flight');
+    const transport = new ExchangeTransport(client);
+    transport.exchange = new Exchange(ids, {
+      sseAllowed,
+      batch: true,
+      onAbandon: () => void transport.close(),
+      onSettled: release,
+    });
+    const connection = await server.connect(transport);
+    connection.assumeSession(revision);
+    transport.deliver(decoded);
+    return transport.exchange.response;
   }
 
   async function get(request: HttpInput, client: string): Promise<HttpAnswer> {

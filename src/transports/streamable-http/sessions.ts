@@ -1,11 +1,11 @@
 import { Quota } from '../../engine/quota.js';
-import type { ServerConnection } from '../../server/connection.js';
+import type { SessionConnection } from '../../server/core.js';
 import { overloaded } from './body.js';
 import type { SessionTransport } from './http-transports.js';
 
 export interface Session {
   transport: SessionTransport;
-  connection: ServerConnection;
+  connection: SessionConnection;
   /** The client that opened it, for per-client bounds. */
   client: string;
 }

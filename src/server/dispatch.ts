@@ -1,0 +1,253 @@
+import type { IncomingRequest } from '../engine/peer.js';
+import { ErrorCode, McpError } from '../protocol/errors.js';
+import { META } from '../protocol/meta.js';
+import {
+  featuresOf,
+  isLegacyRevision,
+  type LegacyRevision,
+  type ModernRevision,
+  type Revision,
+} from '../protocol/revisions.js';
+import { r2025_11_25, schemasFor } from '../protocol/schemas/index.js';
+import { HandlerContext, modernLogLevel } from './context.js';
+import type { ServerRuntime } from './core.js';
+import { type InputAsker, RequestAsker } from './input.js';
+import { methods } from './methods.js';
+import { MrtrRound } from './mrtr.js';
+import { bindingOf } from './request-state.js';
+import type { LegacySession, RequestScope } from './scope.js';
+import { shapeError, shapeLegacy, shapeModern } from './shape.js';
+import { TASKS_EXTENSION } from './tasks.js';
+
+/**
+ * Serving one request once its era is known: the same functions run for a request that arrives
+ * on a connection (stdio, legacy HTTP sessions) and for a one-shot HTTP request with none.
+ */
+
+/** MRTR is allowed on these methods only (2026-07-28 mrtr, "Supported Requests"). */
+const MRTR_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get']);
+const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
+
+export const noInput: InputAsker = {
+  ask: () =>
+    Promise.reject(
+      new McpError(
+        ErrorCode.InternalError,
+        'Input requests are only possible in tools/call, resources/read and prompts/get',
+      ),
+    ),
+};
+
+/** The methods a revision defines that mcpkit serves, computed once per revision. */
+const servedMethods = new Map<Revision, Set<string>>();
+function served(revision: Revision): Set<string> {
+  let set = servedMethods.get(revision);
+  if (!set) {
+    set = new Set(Object.keys(schemasFor(revision).clientRequests).filter((m) => m in methods));
+    servedMethods.set(revision, set);
+  }
+  return set;
+}
+
+export function invalidParams(method: string, issues: { path: PropertyKey[]; message: string }[]): McpError {
+  const detail = issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+  return new McpError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${detail}`);
+}
+
+function validate(revision: Revision, method: string, params: unknown): Record<string, any> {
+  const schema = schemasFor(revision).clientRequests[method]!.params;
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw invalidParams(method, parsed.error.issues);
+  return (parsed.data ?? {}) as Record<string, any>;
+}
+
+/** A request without a session: modern, or legacy before `initialize` (an error that says so). */
+export function refuseSessionless(method: string): McpError {
+  if (MODERN_ONLY.has(method)) {
+    return new McpError(
+      ErrorCode.InvalidParams,
+      `${method} needs _meta["${META.protocolVersion}"] (MCP 2026-07-28)`,
+    );
+  }
+  return new McpError(ErrorCode.InvalidRequest, `Received ${method} before initialize`);
+}
+
+/** A modern request (its version named in `_meta`): served statelessly, whatever carried it. */
+export async function serveModern(
+  runtime: ServerRuntime,
+  incoming: IncomingRequest,
+  version: unknown,
+  clientKey: string,
+): Promise<Record<string, unknown>> {
+  const { method } = incoming.message;
+  const supported = runtime.modernRevisions;
+  if (!supported.includes(version as ModernRevision)) {
+    // Legacy revisions are listed too: a dual-era client can then fall back to initialize.
+    throw new McpError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
+      supported: [...supported, ...runtime.legacyRevisions],
+      requested: String(version),
+    });
+  }
+  const revision = version as ModernRevision;
+  if (!served(revision).has(method))
+    throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+  const params = validate(revision, method, incoming.message.params);
+  const meta = params._meta as Record<string, any>;
+  const features = featuresOf(revision);
+  const scope: RequestScope = {
+    era: 'modern',
+    revision,
+    features,
+    clientKey,
+    client: {
+      capabilities: meta[META.clientCapabilities],
+      ...(meta[META.clientInfo] ? { info: meta[META.clientInfo] } : {}),
+    },
+    incoming,
+    logLevel: modernLogLevel(meta),
+    asker: noInput,
+    // Tasks only for clients that declared the extension on this request (SEP-2663).
+    ...(meta[META.clientCapabilities]?.extensions?.[TASKS_EXTENSION] && runtime.supportsTasks
+      ? { tasks: runtime.taskHost }
+      : {}),
+  };
+  const ctx = new HandlerContext(scope, params);
+  try {
+    const result = MRTR_METHODS.has(method)
+      ? await runWithInputs(runtime, ctx, params)
+      : await runtime.run(ctx);
+    return shapeModern(method, result, runtime.cacheHint);
+  } catch (error) {
+    throw shapeError(error, features);
+  }
+}
+
+/**
+ * Runs a handler under MRTR: verified answers from earlier rounds plus this retry's input
+ * responses feed the replay; an unanswered input call ends the request with an
+ * InputRequiredResult whose signed requestState carries everything answered so far.
+ */
+async function runWithInputs(
+  runtime: ServerRuntime,
+  ctx: HandlerContext,
+  params: Record<string, any>,
+): Promise<Record<string, unknown>> {
+  const codec = runtime.requestState;
+  const target = String(params.name ?? params.uri ?? '');
+  let answers: Record<string, unknown> = {};
+  if (typeof params.requestState === 'string') {
+    const state = await codec.open(
+      params.requestState,
+      await bindingOf(ctx.method, target, params.arguments),
+    );
+    answers = { ...state.answers };
+    for (const key of state.asked) {
+      const answer = params.inputResponses?.[key];
+      if (answer !== undefined) answers[key] = answer;
+    }
+  }
+  const round = new MrtrRound(answers, ctx.client.capabilities);
+  ctx.scope.asker = round;
+  try {
+    const result = await runtime.run(ctx);
+    if (!round.isPending) return result;
+  } catch (error) {
+    if (!round.isPending) throw error;
+  }
+  const requestState = await codec.seal({
+    bind: await bindingOf(ctx.method, target, params.arguments),
+    answers,
+    asked: Object.keys(round.asked),
+    exp: Date.now() + codec.ttlMs,
+  });
+  return { resultType: 'input_required', inputRequests: round.asked, requestState };
+}
+
+/** A legacy request inside a session (opened by `initialize`, or assumed by stateless HTTP). */
+export async function serveInSession(
+  runtime: ServerRuntime,
+  session: LegacySession,
+  incoming: IncomingRequest,
+  clientKey: string,
+): Promise<Record<string, unknown>> {
+  const { method } = incoming.message;
+  if (!served(session.revision).has(method))
+    throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+  const params = validate(session.revision, method, incoming.message.params);
+  const scope: RequestScope = {
+    era: 'legacy',
+    revision: session.revision,
+    features: session.features,
+    client: session.client,
+    clientKey,
+    incoming,
+    logLevel: session.logLevel,
+    asker: new RequestAsker(
+      incoming,
+      session.client.capabilities,
+      session.features,
+      runtime.requestTimeoutMs,
+    ),
+    session,
+  };
+  const result = await runtime.run(new HandlerContext(scope, params));
+  return shapeLegacy(method, result, session.features);
+}
+
+/**
+ * Legacy lifecycle: agree on a revision (the client's if served, else our newest) and describe the
+ * session it opens; the caller keeps the session (a connection), or not (stateless HTTP).
+ */
+export async function serveInitialize(
+  runtime: ServerRuntime,
+  incoming: IncomingRequest,
+  clientKey: string,
+): Promise<{ result: Record<string, unknown>; opened: Omit<LegacySession, 'notify'> }> {
+  const parsed = r2025_11_25.InitializeParams.safeParse(incoming.message.params);
+  if (!parsed.success) throw invalidParams('initialize', parsed.error.issues);
+  const params = parsed.data;
+  const offered = runtime.legacyRevisions;
+  const revision: LegacyRevision =
+    isLegacyRevision(params.protocolVersion) && offered.includes(params.protocolVersion)
+      ? params.protocolVersion
+      : offered[0]!;
+  const features = featuresOf(revision);
+  const client = { info: params.clientInfo, capabilities: params.capabilities };
+  const scope: RequestScope = {
+    era: 'legacy',
+    revision,
+    features,
+    client,
+    clientKey,
+    incoming,
+    asker: noInput,
+  };
+  const result = await runtime.run(new HandlerContext(scope, params), async () => ({
+    protocolVersion: revision,
+    capabilities: runtime.capabilities(),
+    serverInfo: runtime.info,
+    ...(runtime.instructions ? { instructions: runtime.instructions } : {}),
+  }));
+  return {
+    result,
+    opened: { revision, features, client, logLevel: 'debug', subscriptions: new Set(), initialized: false },
+  };
+}
+
+/**
+ * Stateless legacy HTTP: a session as if `initialize` had opened it at `revision`, for a client
+ * that declared no capabilities (each request stands alone).
+ */
+export function assumedSession(revision: LegacyRevision, notify: LegacySession['notify']): LegacySession {
+  return {
+    revision,
+    features: featuresOf(revision),
+    client: { capabilities: {} },
+    logLevel: 'debug',
+    subscriptions: new Set(),
+    initialized: true,
+    notify,
+  };
+}

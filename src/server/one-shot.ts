@@ -1,0 +1,66 @@
+import { LazyCancel } from '../engine/lazy-cancel.js';
+import { CancelledError, type IncomingRequest } from '../engine/peer.js';
+import { ErrorCode, type JsonRpcErrorObject, McpError, toErrorObject } from '../protocol/errors.js';
+import { errorResponse, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.js';
+import type { OneShotCall, OneShotIo } from './core.js';
+
+/**
+ * One request served without a connection: no Peer, no transport, no id table. Its AbortSignal is
+ * made only if a handler reads it, and nothing on the happy path builds an error object.
+ */
+export class OneShotRequest extends LazyCancel implements IncomingRequest, OneShotCall {
+  readonly response: Promise<JsonRpcResponse | undefined>;
+  private settle!: (response: JsonRpcResponse | undefined) => void;
+  private settled = false;
+
+  constructor(
+    readonly message: JsonRpcRequest,
+    private readonly io: OneShotIo,
+  ) {
+    super();
+    this.response = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  /** Runs `serve` and settles the response with its result or its error, unless cancelled first. */
+  run(serve: (incoming: IncomingRequest) => Promise<Record<string, unknown>>): this {
+    serve(this).then(
+      (result) => this.answer({ jsonrpc: '2.0', id: this.message.id, result }),
+      (error: unknown) => this.answer(errorResponse(this.message.id, toErrorObject(error))),
+    );
+    return this;
+  }
+
+  /** The client went away: the handler's signal aborts and no answer is sent. */
+  override cancel(reason: unknown): void {
+    super.cancel(typeof reason === 'string' ? new CancelledError(reason) : reason);
+    this.answer(undefined);
+  }
+
+  /** The server is shutting down: the handler is cancelled, the client still gets `error`. */
+  fail(error: JsonRpcErrorObject): void {
+    super.cancel(new McpError(error.code, error.message, error.data));
+    this.answer(errorResponse(this.message.id, error), true);
+  }
+
+  notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    if (!this.cancelled) this.io.notify({ jsonrpc: '2.0', method, ...(params ? { params } : {}) });
+    return Promise.resolve();
+  }
+
+  request(): Promise<Record<string, unknown>> {
+    return Promise.reject(
+      new McpError(
+        ErrorCode.InternalError,
+        'Server-to-client requests need a legacy session; a stateless request cannot send one',
+      ),
+    );
+  }
+
+  private answer(response: JsonRpcResponse | undefined, evenIfCancelled = false): void {
+    if (this.settled) return;
+    // A cancelled request gets no answer (MCP cancellation: the receiver SHOULD NOT respond).
+    if (this.cancelled && !evenIfCancelled && response !== undefined) return;
+    this.settled = true;
+    this.settle(response);
+  }
+}

@@ -1,0 +1,333 @@
+import { compose, type Middleware } from '../engine/compose.js';
+import type { PeerOptions } from '../engine/peer.js';
+import type { Transport } from '../engine/transport.js';
+import { ErrorCode, McpError } from '../protocol/errors.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type JsonRpcRequest } from '../protocol/jsonrpc.js';
+import { META } from '../protocol/meta.js';
+import {
+  LEGACY_REVISIONS,
+  type LegacyRevision,
+  MODERN_REVISIONS,
+  type ModernRevision,
+  requestEra,
+} from '../protocol/revisions.js';
+import type { Implementation, ServerCapabilities, SubscriptionFilter } from '../protocol/schemas/index.js';
+import { ServerConnection } from './connection.js';
+import type { HandlerContext } from './context.js';
+import type { OneShotCall, OneShotIo, ServerRuntime } from './core.js';
+import { assumedSession, serveInitialize, serveInSession, serveModern } from './dispatch.js';
+import { methods } from './methods.js';
+import { OneShotRequest } from './one-shot.js';
+import type { RegisteredPrompt } from './prompts.js';
+import { Registry } from './registry.js';
+import type { RequestContext } from './request-context.js';
+import { RequestStateCodec } from './request-state.js';
+import type { CacheHint, RegisteredResource, RegisteredTemplate } from './resources.js';
+import { TaskHost } from './task-host.js';
+import {
+  InMemoryTaskStore,
+  type RunningTask,
+  TASKS_EXTENSION,
+  type TaskRecord,
+  type TaskStore,
+} from './tasks.js';
+import type { RegisteredTool } from './tools.js';
+
+/** Middleware sees the handler context and the validated params of every incoming request. */
+export type ServerMiddleware = Middleware<RequestContext, Record<string, unknown>>;
+
+export interface McpServerOptions {
+  instructions?: string;
+  /** Items per page of every list result. */
+  pageSize?: number;
+  /** Revisions served; the first of each list is preferred. */
+  legacyRevisions?: readonly LegacyRevision[];
+  modernRevisions?: readonly ModernRevision[];
+  /** Cache hint of modern list and discover results (2026-07-28 caching). Default: 0 ms, private. */
+  cache?: CacheHint;
+  /** HMAC key (>= 32 bytes) for MRTR requestState; share it between nodes. Default: random per process. */
+  requestStateSecret?: Uint8Array;
+  /** How long a requestState stays valid. */
+  requestStateTtlMs?: number;
+  /** Tasks extension: where tasks are kept (default: in memory), their TTL and suggested poll interval. */
+  taskStore?: TaskStore;
+  taskTtlMs?: number | null;
+  taskPollIntervalMs?: number;
+  /** Tasks kept at once (created and not yet expired), all clients together. Default 10,000. */
+  maxTasks?: number;
+  /** Tasks one client (HTTP: remote address; stdio: the connection) may have kept. Default 1,000. */
+  maxTasksPerClient?: number;
+  /** Timeout of server-to-client requests on legacy sessions. */
+  requestTimeoutMs?: number;
+  limits?: Partial<DecodeLimits> & Pick<PeerOptions, 'maxInFlightRequests' | 'maxPendingRequests'>;
+}
+
+type ListKind = 'tools' | 'resources' | 'prompts';
+
+interface ListenStream {
+  ctx: HandlerContext;
+  filter: SubscriptionFilter;
+  end(): void;
+}
+
+/**
+ * Everything an `McpServer` runs on: registries, connections and one-shot requests, listen
+ * streams, the middleware chain, tasks and MRTR request state.
+ */
+export class Runtime implements ServerRuntime {
+  readonly instructions?: string;
+  readonly pageSize: number;
+  readonly legacyRevisions: readonly LegacyRevision[];
+  readonly modernRevisions: readonly ModernRevision[];
+  readonly cacheHint: CacheHint;
+  readonly requestState: RequestStateCodec;
+  readonly requestTimeoutMs: number;
+  readonly tools = new Registry<RegisteredTool>(() => this.listChanged('tools'));
+  readonly resources = new Registry<RegisteredResource>(() => this.listChanged('resources'));
+  readonly templates = new Registry<RegisteredTemplate>(() => this.listChanged('resources'));
+  readonly prompts = new Registry<RegisteredPrompt>(() => this.listChanged('prompts'));
+  readonly taskHost: TaskHost;
+  readonly rootsListeners = new Set<(connection: ServerConnection) => void>();
+
+  private readonly connections = new Set<ServerConnection>();
+  /** One-shot requests being served, so that shutdown can answer them too. */
+  private readonly oneShots = new Set<OneShotRequest>();
+  private readonly listens = new Set<ListenStream>();
+  private readonly middleware: ServerMiddleware[] = [];
+  private chain?: (ctx: HandlerContext) => Promise<Record<string, unknown>>;
+  private pendingLists = new Set<ListKind>();
+  private flushScheduled = false;
+
+  constructor(
+    readonly info: Implementation,
+    private readonly options: McpServerOptions = {},
+  ) {
+    if (options.instructions !== undefined) this.instructions = options.instructions;
+    this.pageSize = options.pageSize ?? 100;
+    this.legacyRevisions = options.legacyRevisions ?? LEGACY_REVISIONS;
+    this.modernRevisions = options.modernRevisions ?? MODERN_REVISIONS;
+    this.cacheHint = options.cache ?? { ttlMs: 0, scope: 'private' };
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.taskHost = new TaskHost({
+      store: options.taskStore ?? new InMemoryTaskStore(),
+      ttlMs: options.taskTtlMs === undefined ? 60 * 60_000 : options.taskTtlMs,
+      pollIntervalMs: options.taskPollIntervalMs ?? 1000,
+      maxTasks: options.maxTasks ?? 10_000,
+      maxTasksPerClient: options.maxTasksPerClient ?? 1000,
+      tool: (name) => this.tools.get(name),
+      onChange: (task) => this.taskChanged(task),
+    });
+    const ttl = options.requestStateTtlMs ?? 10 * 60_000;
+    this.requestState = options.requestStateSecret
+      ? new RequestStateCodec(options.requestStateSecret, ttl)
+      : RequestStateCodec.random(ttl);
+  }
+
+  get maxMessageLength(): number {
+    return this.decodeLimits.maxMessageLength;
+  }
+
+  get decodeLimits(): DecodeLimits {
+    const { maxMessageLength, maxDepth, maxBatchSize } = { ...DEFAULT_DECODE_LIMITS, ...this.options.limits };
+    return { maxMessageLength, maxDepth, maxBatchSize };
+  }
+
+  use(middleware: ServerMiddleware): void {
+    this.middleware.push(middleware);
+    this.chain = undefined;
+  }
+
+  async connect(transport: Transport): Promise<ServerConnection> {
+    const { maxInFlightRequests, maxPendingRequests, ...decodeLimits } = this.options.limits ?? {};
+    const peerOptions = {
+      limits: decodeLimits,
+      ...(maxInFlightRequests !== undefined ? { maxInFlightRequests } : {}),
+      ...(maxPendingRequests !== undefined ? { maxPendingRequests } : {}),
+    };
+    const connection = new ServerConnection(this, transport, peerOptions, {
+      onClose: (c) => this.connections.delete(c),
+      onRootsChanged: (c) => {
+        for (const listener of this.rootsListeners) listener(c);
+      },
+    });
+    this.connections.add(connection);
+    await connection.peer.start();
+    return connection;
+  }
+
+  dispatch(message: JsonRpcRequest, io: OneShotIo): OneShotCall {
+    const call = new OneShotRequest(message, io);
+    this.oneShots.add(call);
+    void call.response.then(() => this.oneShots.delete(call));
+    const version = (message.params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];
+    if (requestEra(version) === 'modern' || io.assumeRevision === undefined)
+      return call.run((incoming) => serveModern(this, incoming, version, io.clientKey));
+    // Stateless legacy: initialize is answered (nothing is kept); anything else runs in a session
+    // made for this request alone.
+    if (message.method === 'initialize')
+      return call.run(async (incoming) => (await serveInitialize(this, incoming, io.clientKey)).result);
+    if (message.method === 'ping') return call.run(async () => ({}));
+    // Nothing outlives the request: there is no stream for unsolicited messages.
+    const session = assumedSession(io.assumeRevision, () => Promise.resolve());
+    return call.run((incoming) => serveInSession(this, session, incoming, io.clientKey));
+  }
+
+  /** Tells subscribers that a resource changed (legacy subscribe, modern listen). */
+  async notifyResourceUpdated(uri: string): Promise<void> {
+    const sends: Promise<void>[] = [];
+    for (const c of this.connections) {
+      if (c.session?.initialized && c.session.subscriptions.has(uri))
+        sends.push(c.session.notify('notifications/resources/updated', { uri }));
+    }
+    for (const l of this.listens) {
+      if (l.filter.resourceSubscriptions?.includes(uri))
+        sends.push(this.sendOnStream(l, 'notifications/resources/updated', { uri }));
+    }
+    await Promise.allSettled(sends);
+  }
+
+  /**
+   * Ends listen streams gracefully (a final listen result), lets requests in flight finish for up
+   * to `graceMs`, answers those still running with an error, then closes every connection.
+   */
+  async close(graceMs: number): Promise<void> {
+    for (const l of [...this.listens]) l.end();
+    const deadline = Date.now() + graceMs;
+    await Promise.allSettled([
+      ...[...this.connections].map((c) => c.peer.drain(graceMs)),
+      (async () => {
+        while (this.oneShots.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      })(),
+    ]);
+    const shutdown = new McpError(
+      ErrorCode.ConnectionClosed,
+      `The server shut down before the request finished (grace period ${graceMs} ms)`,
+    );
+    for (const call of [...this.oneShots]) call.fail(shutdown.toJSON());
+    await Promise.allSettled([...this.connections].map((c) => c.peer.failInFlight(shutdown)));
+    await Promise.allSettled([...this.connections].map((c) => c.peer.close()));
+  }
+
+  // ---- ServerCore: what method handlers use ----
+
+  enabledTools(): readonly RegisteredTool[] {
+    const all = this.tools.list();
+    return all.every((t) => t.enabled) ? all : all.filter((t) => t.enabled);
+  }
+
+  capabilities(): ServerCapabilities {
+    const hasResources = this.resources.size > 0 || this.templates.size > 0;
+    return {
+      ...(this.tools.size > 0 ? { tools: { listChanged: true } } : {}),
+      ...(hasResources ? { resources: { subscribe: true, listChanged: true } } : {}),
+      ...(this.prompts.size > 0 ? { prompts: { listChanged: true } } : {}),
+      ...(this.prompts.size > 0 || this.templates.size > 0 ? { completions: {} } : {}),
+      logging: {},
+      ...(this.supportsTasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
+    };
+  }
+
+  /** True when a registered tool can run as a task. */
+  get supportsTasks(): boolean {
+    return this.tools.list().some((t) => t.task);
+  }
+
+  taskOrThrow(taskId: string): Promise<TaskRecord> {
+    return this.taskHost.get(taskId);
+  }
+
+  runningTask(taskId: string): RunningTask | undefined {
+    return this.taskHost.runningTask(taskId);
+  }
+
+  cancelTask(taskId: string): Promise<void> {
+    return this.taskHost.cancel(taskId);
+  }
+
+  agreeFilter(requested: SubscriptionFilter): SubscriptionFilter {
+    const caps = this.capabilities();
+    return {
+      ...(requested.taskIds?.length && this.supportsTasks ? { taskIds: requested.taskIds } : {}),
+      ...(requested.toolsListChanged && caps.tools ? { toolsListChanged: true } : {}),
+      ...(requested.promptsListChanged && caps.prompts ? { promptsListChanged: true } : {}),
+      ...(requested.resourcesListChanged && caps.resources ? { resourcesListChanged: true } : {}),
+      ...(requested.resourceSubscriptions && caps.resources
+        ? { resourceSubscriptions: requested.resourceSubscriptions }
+        : {}),
+    };
+  }
+
+  listen(ctx: HandlerContext, filter: SubscriptionFilter): Promise<void> {
+    return new Promise((resolve) => {
+      const stream: ListenStream = {
+        ctx,
+        filter,
+        end: () => {
+          this.listens.delete(stream);
+          ctx.signal.removeEventListener('abort', stream.end);
+          resolve();
+        },
+      };
+      this.listens.add(stream);
+      ctx.signal.addEventListener('abort', stream.end, { once: true });
+    });
+  }
+
+  run(ctx: HandlerContext, final?: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+    if (final)
+      return compose(this.middleware as Middleware<HandlerContext, Record<string, unknown>>[], final)(ctx);
+    this.chain ??= compose(this.middleware as Middleware<HandlerContext, Record<string, unknown>>[], (c) =>
+      methods[c.method]!(this, c, c.params),
+    );
+    return this.chain(ctx);
+  }
+
+  /** Flips a tool on or off; the change is announced like any other list change. */
+  toggle(tool: RegisteredTool, enabled: boolean): void {
+    if (tool.enabled === enabled) return;
+    tool.enabled = enabled;
+    this.listChanged('tools');
+  }
+
+  /** `notifications/tasks`: the whole DetailedTask, to listen streams that asked for the task. */
+  private taskChanged(task: TaskRecord): void {
+    for (const l of this.listens) {
+      if (l.filter.taskIds?.includes(task.taskId))
+        void this.sendOnStream(l, 'notifications/tasks', { ...task }).catch(() => {});
+    }
+  }
+
+  private sendOnStream(
+    stream: ListenStream,
+    method: string,
+    params: Record<string, unknown> = {},
+  ): Promise<void> {
+    return stream.ctx.scope.incoming.notify(method, {
+      ...params,
+      _meta: { [META.subscriptionId]: stream.ctx.requestId },
+    });
+  }
+
+  /** Coalesces registry changes made in one tick into one notification per list. */
+  private listChanged(kind: ListKind): void {
+    this.pendingLists.add(kind);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setTimeout(() => {
+      this.flushScheduled = false;
+      const kinds = this.pendingLists;
+      this.pendingLists = new Set();
+      for (const k of kinds) {
+        const method = `notifications/${k}/list_changed`;
+        const filterKey = `${k}ListChanged` as
+          | 'toolsListChanged'
+          | 'promptsListChanged'
+          | 'resourcesListChanged';
+        for (const c of this.connections)
+          if (c.session?.initialized) void c.session.notify(method).catch(() => {});
+        for (const l of this.listens)
+          if (l.filter[filterKey]) void this.sendOnStream(l, method).catch(() => {});
+      }
+    }, 0);
+  }
+}
