@@ -17,7 +17,10 @@ describe('package exports', () => {
     'mcpkit/engine',
     'mcpkit/server',
     'mcpkit/client',
+    'mcpkit/http',
+    'mcpkit/stdio',
     'mcpkit/transports',
+    'mcpkit/node',
     'mcpkit/adapters',
   ])('%s loads as ESM and CJS', (entry) => {
     const esm = run(`const m = await import('${entry}'); console.log(Object.keys(m).length > 0)`, 'module');

@@ -1,8 +1,5 @@
 // mcpkit's benchmark server: stdio, or Streamable HTTP serving both eras on one endpoint.
-import { createServer } from 'node:http';
-import { toNodeListener } from '../../dist/adapters/index.mjs';
 import { McpServer } from '../../dist/server/index.mjs';
-import { createStreamableHttpHandler, serveStdio } from '../../dist/transports/index.mjs';
 import { announce, BIG_TEXT, EXTRA_TOOLS, held, memory, options, release } from './options.mjs';
 
 const server = new McpServer({ name: 'bench-mcpkit', version: '1' });
@@ -17,9 +14,14 @@ server.tool('mem', {}, () => JSON.stringify(memory()));
 for (let i = 0; i < EXTRA_TOOLS; i++)
   server.tool(`tool_${i}`, { description: `Tool number ${i}`, input: object }, () => 'ok');
 
+// Each transport loads only its own entry point, as a real server would.
 if (options.transport === 'stdio') {
+  const { serveStdio } = await import('../../dist/stdio/index.mjs');
   await serveStdio(server);
 } else {
+  const { createServer } = await import('node:http');
+  const { toNodeListener } = await import('../../dist/node/index.mjs');
+  const { createStreamableHttpHandler } = await import('../../dist/http/index.mjs');
   // One load generator is one client: the per-client caps would otherwise evict the idle sessions
   // the memory scenario counts.
   const handler = createStreamableHttpHandler(server, { maxSessionsPerClient: 100_000 });

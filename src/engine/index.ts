@@ -1,3 +1,19 @@
-export * from './compose.js';
-export * from './peer.js';
-export * from './transport.js';
+export {
+  compose,
+  type Middleware,
+} from './compose.js';
+export {
+  type BatchPolicy,
+  CancelledError,
+  type IncomingRequest,
+  Peer,
+  type PeerHandlers,
+  type PeerOptions,
+  type Progress,
+  type RequestOptions,
+} from './peer.js';
+export type {
+  SendOptions,
+  Transport,
+  TransportSink,
+} from './transport.js';

@@ -1,8 +1,105 @@
-export * from './errors.js';
-export * from './http-status.js';
-export * from './jsonrpc.js';
-export * from './mcp-headers.js';
-export * from './meta.js';
-export * from './revisions.js';
-export * from './schemas/index.js';
-export * from './uri-template.js';
+export {
+  ErrorCode,
+  type ErrorCodeValue,
+  type JsonRpcErrorObject,
+  McpError,
+  toErrorObject,
+} from './errors.js';
+export {
+  isModernHttpError,
+  modernHttpStatus,
+} from './http-status.js';
+export {
+  type Checked,
+  DEFAULT_DECODE_LIMITS,
+  type Decoded,
+  type DecodeLimits,
+  decode,
+  encode,
+  errorResponse,
+  isErrorResponse,
+  isNotification,
+  isRequest,
+  isResponse,
+  type JsonRpcErrorResponse,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type JsonRpcResultResponse,
+  peekId,
+  type RequestId,
+  validateEnvelope,
+} from './jsonrpc.js';
+export {
+  decodeHeaderValue,
+  encodeHeaderValue,
+  type HeaderAnnotation,
+  headerAnnotations,
+  MCP_NAME_FIELD,
+  valueAtPath,
+} from './mcp-headers.js';
+export {
+  META,
+  PROGRESS_TOKEN,
+  TASKS_EXTENSION,
+} from './meta.js';
+export {
+  atLeast,
+  DEFAULT_HTTP_REVISION,
+  type Era,
+  eraOf,
+  featuresOf,
+  isLegacyRevision,
+  isModernRevision,
+  LATEST_LEGACY_REVISION,
+  LATEST_REVISION,
+  LEGACY_REVISIONS,
+  type LegacyRevision,
+  MODERN_REVISIONS,
+  type ModernRevision,
+  type Revision,
+  type RevisionFeatures,
+  requestEra,
+} from './revisions.js';
+export {
+  type Annotations,
+  type CallToolResult,
+  type ClientCapabilities,
+  type ContentBlock,
+  type CreateMessageParams,
+  type CreateMessageResult,
+  type ElicitParams,
+  type ElicitResult,
+  type Icon,
+  type Implementation,
+  type InputRequest,
+  type InputRequiredResult,
+  type LoggingLevel,
+  type MethodSchemas,
+  type Prompt,
+  type PromptArgument,
+  type PromptMessage,
+  type Resource,
+  type ResourceContents,
+  type ResourceTemplate,
+  type RevisionSchemas,
+  type Root,
+  r2024_11_05,
+  r2025_03_26,
+  r2025_06_18,
+  r2025_11_25,
+  r2026_07_28,
+  type ServerCapabilities,
+  type SubscriptionFilter,
+  schemasFor,
+  type Task,
+  type TextContent,
+  type Tool,
+  type ToolAnnotations,
+} from './schemas/index.js';
+export {
+  MAX_TEMPLATE_URI_LENGTH,
+  type TemplateVariables,
+  UriTemplate,
+} from './uri-template.js';

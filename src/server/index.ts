@@ -18,7 +18,7 @@ export type {
   ResourceTemplateConfig,
   TemplateHandler,
 } from './resources.js';
-export type { JsonSchema, SchemaInput } from './schema.js';
+export type { JsonSchema, JsonSchemaValidator, SchemaInput } from './schema.js';
 export {
   InMemoryTaskStore,
   type InMemoryTaskStoreOptions,

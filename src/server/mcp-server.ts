@@ -62,7 +62,7 @@ export class McpServer {
   ): ToolRegistration {
     const { tools } = this.#runtime;
     if (tools.has(name)) throw new TypeError(`Tool "${name}" is already registered`);
-    const tool = buildTool(name, config, handler);
+    const tool = buildTool(name, config, handler, this.#runtime.jsonSchemaValidator);
     tools.set(name, tool);
     return {
       remove: () => tools.delete(name),
@@ -93,7 +93,7 @@ export class McpServer {
   prompt(name: string, config: PromptConfig, handler: PromptHandler): Registration {
     const { prompts } = this.#runtime;
     if (prompts.has(name)) throw new TypeError(`Prompt "${name}" is already registered`);
-    prompts.set(name, buildPrompt(name, config, handler));
+    prompts.set(name, buildPrompt(name, config, handler, this.#runtime.jsonSchemaValidator));
     return { remove: () => prompts.delete(name) };
   }
 

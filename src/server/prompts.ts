@@ -3,7 +3,7 @@ import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { Icon, Prompt, PromptArgument, PromptMessage } from '../protocol/schemas/index.js';
 import type { Completer } from './completion.js';
 import type { RequestContext } from './request-context.js';
-import { type CompiledSchema, compileSchema } from './schema.js';
+import { type CompiledSchema, compileSchema, type JsonSchemaValidator } from './schema.js';
 
 export interface PromptArgumentConfig extends PromptArgument {
   complete?: Completer;
@@ -33,7 +33,12 @@ export interface RegisteredPrompt {
   handler: PromptHandler;
 }
 
-export function buildPrompt(name: string, config: PromptConfig, handler: PromptHandler): RegisteredPrompt {
+export function buildPrompt(
+  name: string,
+  config: PromptConfig,
+  handler: PromptHandler,
+  validator?: JsonSchemaValidator,
+): RegisteredPrompt {
   const completers: Record<string, Completer> = { ...config.complete };
   let args: PromptArgument[] | undefined;
   let schema: CompiledSchema | undefined;
@@ -43,7 +48,7 @@ export function buildPrompt(name: string, config: PromptConfig, handler: PromptH
       return arg;
     });
   } else if (config.arguments) {
-    schema = compileSchema(config.arguments, 'input');
+    schema = compileSchema(config.arguments, 'input', validator);
     const properties = (schema.jsonSchema.properties ?? {}) as Record<string, { description?: string }>;
     const required = new Set((schema.jsonSchema.required as string[] | undefined) ?? []);
     args = Object.entries(properties).map(([argName, p]) => ({

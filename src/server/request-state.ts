@@ -45,20 +45,23 @@ export class RequestStateCodec {
   private key?: Promise<CryptoKey>;
 
   constructor(
-    private readonly secret: Uint8Array,
+    /** The HMAC key, or where to get it: a random one is drawn on first use, not at start-up. */
+    private readonly secret: Uint8Array | (() => Uint8Array),
     readonly ttlMs: number,
   ) {
-    if (secret.length < 32) throw new TypeError('requestStateSecret must be at least 32 bytes');
+    if (typeof secret !== 'function' && secret.length < 32)
+      throw new TypeError('requestStateSecret must be at least 32 bytes');
   }
 
   static random(ttlMs: number): RequestStateCodec {
-    return new RequestStateCodec(crypto.getRandomValues(new Uint8Array(32)), ttlMs);
+    return new RequestStateCodec(() => crypto.getRandomValues(new Uint8Array(32)), ttlMs);
   }
 
   private hmacKey(): Promise<CryptoKey> {
+    const secret = this.secret;
     this.key ??= crypto.subtle.importKey(
       'raw',
-      this.secret as BufferSource,
+      (typeof secret === 'function' ? secret() : secret) as BufferSource,
       { name: 'HMAC', hash: 'SHA-256' },
       false,
       ['sign', 'verify'],

@@ -23,6 +23,7 @@ import { Registry } from './registry.js';
 import type { RequestContext } from './request-context.js';
 import { RequestStateCodec } from './request-state.js';
 import type { CacheHint, RegisteredResource, RegisteredTemplate } from './resources.js';
+import type { JsonSchemaValidator } from './schema.js';
 import { TaskHost } from './task-host.js';
 import {
   InMemoryTaskStore,
@@ -60,6 +61,12 @@ export interface McpServerOptions {
   /** Timeout of server-to-client requests on legacy sessions. */
   requestTimeoutMs?: number;
   limits?: Partial<DecodeLimits> & Pick<PeerOptions, 'maxInFlightRequests' | 'maxPendingRequests'>;
+  /**
+   * Validates raw JSON Schema tool and prompt arguments. Default: an interpreter (no code
+   * generation, so it runs on Workers and other no-eval hosts). A compiling validator such as ajv
+   * is faster per call where `eval` is allowed.
+   */
+  jsonSchemaValidator?: JsonSchemaValidator;
 }
 
 type ListKind = 'tools' | 'resources' | 'prompts';
@@ -121,6 +128,10 @@ export class Runtime implements ServerRuntime {
     this.requestState = options.requestStateSecret
       ? new RequestStateCodec(options.requestStateSecret, ttl)
       : RequestStateCodec.random(ttl);
+  }
+
+  get jsonSchemaValidator(): JsonSchemaValidator | undefined {
+    return this.options.jsonSchemaValidator;
   }
 
   get maxMessageLength(): number {

@@ -1,34 +1,40 @@
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { interpretJsonSchema, type JsonSchema, type JsonSchemaValidator } from './json-schema-validator.js';
 
-/** A raw JSON Schema object, taken as the server author wrote it. */
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema, JsonSchemaValidator };
 
 /** Tool input/output: any Standard Schema (zod 4, valibot, arktype...) or raw JSON Schema. */
 export type SchemaInput = StandardSchemaV1 | JsonSchema;
 
 export type Validation<T = unknown> = { value: T } | { issues: string };
 
-/** A schema prepared once at registration: its JSON Schema for the wire and a validator. */
+/** A schema prepared at registration: its JSON Schema for the wire and a validator, both made on first use. */
 export interface CompiledSchema {
-  jsonSchema: JsonSchema;
+  /** Derived from a Standard Schema on first read, so that a big registry starts fast. */
+  readonly jsonSchema: JsonSchema;
+  /** True when `jsonSchema` is derived (a Standard Schema), false when it is the author's own. */
+  readonly derived: boolean;
+  /** A Standard Schema's top-level type where the vendor tells it without conversion (zod). */
+  readonly declaredType?: string;
   validate(value: unknown): Validation | Promise<Validation>;
 }
 
 const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
-let ajv: Ajv2020 | undefined;
 
 function isStandard(schema: SchemaInput): schema is StandardSchemaV1 {
   return typeof schema === 'object' && schema !== null && '~standard' in schema;
 }
 
 /**
- * Derives the JSON Schema (draft 2020-12) and the validator of a schema once. A Standard Schema
- * validates itself; its JSON Schema comes from `~standard.jsonSchema` (zod 4, arktype, valibot via
- * `toStandardJsonSchema`). Raw JSON Schema is compiled by ajv: these are the server's own, trusted
- * schemas.
+ * Prepares a schema. A Standard Schema validates itself; its JSON Schema comes from
+ * `~standard.jsonSchema` (zod 4, arktype, valibot via `toStandardJsonSchema`), converted once, when
+ * first listed. Raw JSON Schema is checked by `validator`, built on the first call.
  */
-export function compileSchema(schema: SchemaInput, io: 'input' | 'output'): CompiledSchema {
+export function compileSchema(
+  schema: SchemaInput,
+  io: 'input' | 'output',
+  validator: JsonSchemaValidator = interpretJsonSchema,
+): CompiledSchema {
   if (isStandard(schema)) {
     const converter = (schema['~standard'] as Partial<StandardJSONSchemaV1.Props>).jsonSchema;
     if (!converter) {
@@ -36,25 +42,31 @@ export function compileSchema(schema: SchemaInput, io: 'input' | 'output'): Comp
         `This ${schema['~standard'].vendor} schema cannot produce JSON Schema; wrap it (valibot: toStandardJsonSchema) or pass raw JSON Schema`,
       );
     }
-    const jsonSchema = converter[io]({ target: 'draft-2020-12' }) as JsonSchema;
-    return { jsonSchema, validate: (value) => standardValidate(schema, value) };
+    let jsonSchema: JsonSchema | undefined;
+    const declaredType = (schema as { _zod?: { def?: { type?: unknown } } })._zod?.def?.type;
+    return {
+      derived: true,
+      ...(typeof declaredType === 'string' ? { declaredType } : {}),
+      get jsonSchema() {
+        jsonSchema ??= converter[io]({ target: 'draft-2020-12' }) as JsonSchema;
+        return jsonSchema;
+      },
+      validate: (value) => standardValidate(schema, value),
+    };
   }
-  ajv ??= new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
   const { $schema, ...rest } = schema;
   if ($schema !== undefined && $schema !== DIALECT) {
     throw new TypeError(`Unsupported JSON Schema dialect ${String($schema)}; mcpkit serves draft 2020-12`);
   }
-  const check = ajv.compile(rest);
+  let check: ((value: unknown) => true | string) | undefined;
   return {
+    derived: false,
     jsonSchema: schema,
-    validate: (value) =>
-      check(value)
-        ? { value }
-        : {
-            issues: ajv!.errorsText(check.errors, {
-              dataVar: io === 'input' ? 'arguments' : 'structuredContent',
-            }),
-          },
+    validate: (value) => {
+      check ??= validator(rest, io);
+      const verdict = check(value);
+      return verdict === true ? { value } : { issues: verdict };
+    },
   };
 }
 

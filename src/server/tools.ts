@@ -5,7 +5,13 @@ import type { CallToolResult, Icon, Tool, ToolAnnotations } from '../protocol/sc
 import { ClientInputError } from './input.js';
 import { InputRequiredSignal } from './mrtr.js';
 import type { RequestContext } from './request-context.js';
-import { type CompiledSchema, compileSchema, type JsonSchema, type SchemaInput } from './schema.js';
+import {
+  type CompiledSchema,
+  compileSchema,
+  type JsonSchema,
+  type JsonSchemaValidator,
+  type SchemaInput,
+} from './schema.js';
 import type { RequestScope } from './scope.js';
 
 export type InferInput<S> = S extends StandardSchemaV1
@@ -63,16 +69,53 @@ export class TaskCreated {
 
 const EMPTY_INPUT: JsonSchema = { type: 'object', properties: {} };
 
-/** Builds a tool once at registration: names checked, schemas derived, x-mcp-header rules enforced. */
+/**
+ * Builds a tool at registration: name and raw JSON Schemas checked at once; a Standard Schema's
+ * JSON Schema (and with it the wire definition) is derived when the tool is first listed or
+ * called, so that thousands of tools cost little at start-up.
+ */
 export function buildTool(
   name: string,
   config: ToolConfig<any, any>,
   handler: ToolHandler<any, any>,
+  validator?: JsonSchemaValidator,
 ): RegisteredTool {
   if (name.length === 0 || name.length > 128)
     throw new TypeError(`Tool name must have 1 to 128 characters: "${name}"`);
-  const input = config.input ? compileSchema(config.input, 'input') : undefined;
-  const output = config.output ? compileSchema(config.output, 'output') : undefined;
+  const input = config.input ? compileSchema(config.input, 'input', validator) : undefined;
+  const output = config.output ? compileSchema(config.output, 'output', validator) : undefined;
+  let described: { definition: Tool; headers: HeaderAnnotation[] } | undefined;
+  const describe = () => {
+    described ??= describeTool(name, config, input, output);
+    return described;
+  };
+  // The author's own JSON Schema costs nothing to check: its mistakes are reported at registration,
+  // as is a derived one whose vendor names its type.
+  if (!input?.derived) describe();
+  else if (input.declaredType !== undefined && input.declaredType !== 'object')
+    throw new TypeError(`Tool "${name}": the input schema must describe an object`);
+  return {
+    get definition() {
+      return describe().definition;
+    },
+    get headers() {
+      return describe().headers;
+    },
+    enabled: true,
+    ...(input ? { input } : {}),
+    ...(output ? { output } : {}),
+    ...(config.task ? { task: config.task } : {}),
+    handler,
+  };
+}
+
+/** The wire definition of a tool, with its x-mcp-header rules checked. */
+function describeTool(
+  name: string,
+  config: ToolConfig<any, any>,
+  input: CompiledSchema | undefined,
+  output: CompiledSchema | undefined,
+): { definition: Tool; headers: HeaderAnnotation[] } {
   const inputSchema = input?.jsonSchema ?? EMPTY_INPUT;
   if (inputSchema.type !== 'object')
     throw new TypeError(`Tool "${name}": the input schema must describe an object`);
@@ -93,15 +136,7 @@ export function buildTool(
     ...(config._meta ? { _meta: config._meta } : {}),
     ...(config.task ? { execution: { taskSupport: config.task } } : {}),
   };
-  return {
-    definition,
-    headers,
-    enabled: true,
-    ...(input ? { input } : {}),
-    ...(output ? { output } : {}),
-    ...(config.task ? { task: config.task } : {}),
-    handler,
-  };
+  return { definition, headers };
 }
 
 const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });

@@ -1,20 +1,32 @@
-export { type LegacySseClientOptions, LegacySseClientTransport } from './legacy-sse/client.js';
-export { createLegacySseHandler, type LegacySseOptions } from './legacy-sse/server.js';
-export { createLinkedPair } from './memory/linked-pair.js';
-export { type StdioClientOptions, StdioClientTransport } from './stdio/client.js';
-export { LineSplitter } from './stdio/lines.js';
-export { type Servable, serveStdio } from './stdio/serve.js';
-export { type StdioServerOptions, StdioServerTransport } from './stdio/server.js';
-export { type StreamableHttpClientOptions, StreamableHttpClientTransport } from './streamable-http/client.js';
+// mcpkit/transports: every transport in one entry point, for Node. Runtimes without Node built-ins
+// import mcpkit/http instead (stdio loads node:child_process).
 export {
+  type ClientKey,
+  type ConnInfo,
+  type CoreHandler,
+  createLegacySseHandler,
+  createStreamableHttpHandler,
   type EventStore,
+  type HeaderSource,
+  type HttpAnswer,
+  type HttpInput,
   InMemoryEventStore,
   type InMemoryEventStoreOptions,
-} from './streamable-http/event-store.js';
-export type { HeaderSource, HttpAnswer, HttpInput } from './streamable-http/http-core.js';
-export {
-  type ConnInfo,
-  createStreamableHttpHandler,
+  type LegacySseClientOptions,
+  LegacySseClientTransport,
+  type LegacySseOptions,
+  type StreamableHttpClientOptions,
+  StreamableHttpClientTransport,
   type StreamableHttpHandler,
   type StreamableHttpOptions,
-} from './streamable-http/server.js';
+} from '../http/index.js';
+export {
+  LineSplitter,
+  type Servable,
+  type StdioClientOptions,
+  StdioClientTransport,
+  type StdioServerOptions,
+  StdioServerTransport,
+  serveStdio,
+} from '../stdio/index.js';
+export { createLinkedPair } from './memory/linked-pair.js';
