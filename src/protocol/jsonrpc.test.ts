@@ -136,6 +136,18 @@ describe('bad input gets the right error', () => {
     expect(e.error.message).toMatch(/depth 64/);
   });
 
+  it.each([
+    ['small (walked after parsing)', 0],
+    ['large (scanned before parsing)', 5000],
+  ])('depth is bounded the same way for a %s frame: 64 levels pass, 65 do not', (_kind, pad) => {
+    const nest = (levels: number) =>
+      `{"jsonrpc":"2.0","id":"deep","method":"x","params":{"pad":"${'p'.repeat(pad)}","a":${'['.repeat(levels - 2)}${']'.repeat(levels - 2)}}}`;
+    expect(decode(nest(64)).kind).toBe('message');
+    const refused = errorOf(decode(nest(65)));
+    expect(refused.error.message).toMatch(/depth 64/);
+    expect(refused.id).toBe('deep');
+  });
+
   it('brackets inside strings do not count as depth', () => {
     const text = JSON.stringify({
       jsonrpc: '2.0',

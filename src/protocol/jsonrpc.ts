@@ -64,8 +64,10 @@ export type Decoded =
 
 /**
  * Parses one frame of JSON-RPC text. Never throws: a bad frame becomes the error response the
- * peer should receive. Depth is checked before JSON.parse so that hostile nesting never reaches
- * the parser, the tracer or any logger (V8's JSON.stringify overflows at depth ~5,000).
+ * peer should receive. Hostile nesting never reaches a validator, the tracer or a logger (V8's
+ * JSON.stringify overflows at depth ~5,000): a large frame's depth is scanned before it is parsed
+ * (V8 parses deep nesting slowly: 10 MB of brackets took 2.7 s here), a small one's is walked after
+ * parsing, which costs a tenth of scanning its characters.
  */
 export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Decoded {
   // Refused unparsed; the id, when it can be read from the frame's start, lets the client match it.
@@ -76,19 +78,15 @@ export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMIT
       `Message exceeds ${limits.maxMessageLength} characters (maxMessageLength)`,
     );
   }
-  if (exceedsDepth(text, limits.maxDepth)) {
-    return invalid(
-      peekId(text),
-      ErrorCode.InvalidRequest,
-      `JSON nesting exceeds depth ${limits.maxDepth} (maxDepth)`,
-    );
-  }
+  const large = text.length > SCAN_BEFORE_PARSE;
+  if (large && textExceedsDepth(text, limits.maxDepth)) return tooDeep(text, limits.maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return invalid(null, ErrorCode.ParseError, 'Parse error');
   }
+  if (!large && exceedsDepth(value, limits.maxDepth)) return tooDeep(text, limits.maxDepth);
   if (text.includes('"__proto__"') && hasProtoKey(value)) {
     return invalid(null, ErrorCode.InvalidRequest, 'The key "__proto__" is not allowed');
   }
@@ -111,6 +109,13 @@ export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMIT
 
 /** A checked envelope: the message, or the error response owed for it. */
 export type Checked = { message: JsonRpcMessage } | { invalid: JsonRpcErrorResponse };
+
+/** Frames longer than this have their depth scanned before parsing; shorter ones after. */
+const SCAN_BEFORE_PARSE = 4096;
+
+function tooDeep(text: string, maxDepth: number): Decoded {
+  return invalid(peekId(text), ErrorCode.InvalidRequest, `JSON nesting exceeds depth ${maxDepth} (maxDepth)`);
+}
 
 function invalid(id: RequestId | null, code: number, message: string): Decoded {
   return { kind: 'invalid', error: errorResponse(id, { code, message }) };
@@ -208,7 +213,7 @@ function stringEnd(text: string, start: number, end: number): number {
 }
 
 /** Linear scan of bracket depth, skipping string contents. */
-function exceedsDepth(text: string, maxDepth: number): boolean {
+function textExceedsDepth(text: string, maxDepth: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -220,6 +225,26 @@ function exceedsDepth(text: string, maxDepth: number): boolean {
     else if (c === 123 /* { */ || c === 91 /* [ */) {
       if (++depth > maxDepth) return true;
     } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+/** The same bound on a parsed value, walked iteratively (no recursion to overflow). */
+function exceedsDepth(value: unknown, maxDepth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: object[] = [value];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const depth = depths.pop()!;
+    if (depth > maxDepth) return true;
+    for (const key in node) {
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) {
+        stack.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }

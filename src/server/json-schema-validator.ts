@@ -1,4 +1,5 @@
 import { type OutputUnit, Validator } from '@cfworker/json-schema';
+import { quickCheck } from './json-schema-fast.js';
 
 /** A raw JSON Schema object, taken as the server author wrote it. */
 export type JsonSchema = Record<string, unknown>;
@@ -20,9 +21,14 @@ export type JsonSchemaValidator = (
  * starts without compiling anything.
  */
 export const interpretJsonSchema: JsonSchemaValidator = (schema, io) => {
-  const validator = new Validator(schema as object, '2020-12', false);
+  // Most tool schemas are simple: a quick check accepts the valid calls, and the interpreter looks
+  // only at the rest (and says what is wrong with them).
+  const quick = quickCheck(schema);
+  let validator: Validator | undefined;
   const root = io === 'input' ? 'arguments' : 'structuredContent';
   return (value) => {
+    if (quick?.(value)) return true;
+    validator ??= new Validator(schema as object, '2020-12', false);
     const result = validator.validate(value);
     return result.valid ? true : describe(result.errors, root);
   };

@@ -18,7 +18,8 @@ export class LineSplitter {
       const newline = chunk.indexOf('\n', start);
       const piece = chunk.slice(start, newline < 0 ? undefined : newline);
       if (!this.discarding) {
-        this.buffer += piece;
+        // Most lines arrive whole: no concatenation for them.
+        this.buffer = this.buffer === '' ? piece : this.buffer + piece;
         if (this.buffer.length > this.maxLength) {
           this.emit(this.buffer.slice(0, this.maxLength + 1));
           this.buffer = '';
@@ -35,6 +36,8 @@ export class LineSplitter {
 
   private emit(line: string): void {
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (text.trim() !== '') this.onLine(text);
+    // A JSON message starts with a bracket; only other lines need the whitespace test.
+    if (text.charCodeAt(0) === 123 /* { */ || text.charCodeAt(0) === 91 /* [ */ || text.trim() !== '')
+      this.onLine(text);
   }
 }
