@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ConnInfo, HttpAnswer, HttpInput } from '../transports/streamable-http/http-core.js';
+import { InternalServerError } from '../transports/streamable-http/http-error.js';
 import { ConnectionLimiter, type ConnectionLimits } from './connection-limiter.js';
 
 export type { ConnInfo };
@@ -9,8 +10,6 @@ export type WebHandler = (request: Request, info?: ConnInfo) => Promise<Response
 
 /** mcpkit's handlers also offer their HTTP core, which node serves without the web bridge. */
 type MaybeCore = WebHandler & { answer?: (input: HttpInput) => Promise<HttpAnswer> };
-
-const INTERNAL_ERROR = '{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}';
 
 /** node:http -> a web-standard handler. A client that goes away aborts `info.signal`. */
 export function toNodeListener(handler: WebHandler): (req: IncomingMessage, res: ServerResponse) => void {
@@ -64,8 +63,9 @@ export function handleNode(
 
 function failed(res: ServerResponse): void {
   try {
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-    res.end(INTERNAL_ERROR);
+    const answer = new InternalServerError().toAnswer();
+    if (!res.headersSent) res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
   } catch {
     res.destroy();
   }

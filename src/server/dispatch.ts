@@ -74,6 +74,20 @@ export function refuseSessionless(method: string): McpError {
   return new McpError(ErrorCode.InvalidRequest, `Received ${method} before initialize`);
 }
 
+/**
+ * -32022 for a modern version this server does not serve. Legacy revisions are listed too: a
+ * dual-era client can then fall back to initialize.
+ */
+export function unsupportedVersion(
+  runtime: Pick<ServerRuntime, 'modernRevisions' | 'legacyRevisions'>,
+  requested: unknown,
+): McpError {
+  return new McpError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
+    supported: [...runtime.modernRevisions, ...runtime.legacyRevisions],
+    requested: String(requested),
+  });
+}
+
 /** A modern request (its version named in `_meta`): served statelessly, whatever carried it. */
 export async function serveModern(
   runtime: ServerRuntime,
@@ -82,14 +96,8 @@ export async function serveModern(
   clientKey: string,
 ): Promise<Record<string, unknown>> {
   const { method } = incoming.message;
-  const supported = runtime.modernRevisions;
-  if (!supported.includes(version as ModernRevision)) {
-    // Legacy revisions are listed too: a dual-era client can then fall back to initialize.
-    throw new McpError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
-      supported: [...supported, ...runtime.legacyRevisions],
-      requested: String(version),
-    });
-  }
+  if (!runtime.modernRevisions.includes(version as ModernRevision))
+    throw unsupportedVersion(runtime, version);
   const revision = version as ModernRevision;
   if (!served(revision).has(method))
     throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);

@@ -1,8 +1,7 @@
 import { Quota } from '../../engine/quota.js';
 import type { SendOptions } from '../../engine/transport.js';
-import { ErrorCode } from '../../protocol/errors.js';
 import type { McpServer } from '../../server/mcp-server.js';
-import { DEFAULT_MAX_BODY_BYTES, HttpError, overloaded, readBody } from '../streamable-http/body.js';
+import { DEFAULT_MAX_BODY_BYTES, readBody } from '../streamable-http/body.js';
 import {
   answer,
   type ClientKey,
@@ -11,6 +10,15 @@ import {
   type HttpInput,
   webHandler,
 } from '../streamable-http/http-core.js';
+import {
+  HttpError,
+  InternalServerError,
+  MethodNotAllowed,
+  NotAcceptable,
+  NotFound,
+  Overloaded,
+  UnsupportedMediaType,
+} from '../streamable-http/http-error.js';
 import { HttpTransport } from '../streamable-http/http-transports.js';
 import { checkOrigin, type OriginPolicy } from '../streamable-http/security.js';
 import { SSE_HEADERS, SseStream } from '../streamable-http/sse.js';
@@ -64,9 +72,9 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
 
   async function open(request: HttpInput, client: string): Promise<HttpAnswer> {
     if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? '*/*'))
-      throw new HttpError(406, 'Not Acceptable: text/event-stream');
+      throw new NotAcceptable('text/event-stream');
     const refusal = quota.acquire(client);
-    if (refusal) throw overloaded(refusal, 'Too many sessions', 1);
+    if (refusal) throw new Overloaded(refusal, 'Too many sessions', 1);
     const id = crypto.randomUUID();
     const stream = new SseStream(
       () => {
@@ -87,9 +95,9 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
   async function post(request: HttpInput): Promise<HttpAnswer> {
     const id = new URL(request.url, 'http://localhost').searchParams.get('sessionId');
     const transport = id ? sessions.get(id) : undefined;
-    if (!transport) throw new HttpError(404, 'Session not found');
+    if (!transport) throw new NotFound('Session not found');
     if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
-      throw new HttpError(415, 'Unsupported Media Type: use application/json');
+      throw new UnsupportedMediaType();
     transport.deliver(await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
     return answer(202, 'Accepted');
   }
@@ -99,10 +107,10 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
       checkOrigin(request, options);
       if (request.method === 'GET') return await open(request, clientOf(request, options.clientKey));
       if (request.method === 'POST') return await post(request);
-      throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'GET, POST' });
+      throw new MethodNotAllowed('GET, POST');
     } catch (error) {
       if (error instanceof HttpError) return error.toAnswer();
-      return new HttpError(500, 'Internal error', ErrorCode.InternalError).toAnswer();
+      return new InternalServerError().toAnswer();
     }
   };
   return webHandler(serve, {

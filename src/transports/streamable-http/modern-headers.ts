@@ -1,15 +1,15 @@
-import { ErrorCode } from '../../protocol/errors.js';
-import { modernHttpStatus } from '../../protocol/http-status.js';
+import { ErrorCode, McpError } from '../../protocol/errors.js';
 import { decodeHeaderValue, MCP_NAME_FIELD, valueAtPath } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
 import type { ModernRevision } from '../../protocol/revisions.js';
 import type { ServerRuntime } from '../../server/core.js';
-import { HttpError } from './body.js';
+import { unsupportedVersion } from '../../server/dispatch.js';
 import type { HeaderSource } from './http-core.js';
+import { BadRequest, HttpError } from './http-error.js';
 
 /** A modern-code refusal, its status from the one table. */
-const refuse = (code: number, message: string) => new HttpError(modernHttpStatus(code), message, code);
-const mismatch = (message: string) => refuse(ErrorCode.HeaderMismatch, `Header mismatch: ${message}`);
+const mismatch = (message: string) =>
+  HttpError.fromMcp(new McpError(ErrorCode.HeaderMismatch, `Header mismatch: ${message}`));
 
 /**
  * 2026-07-28 Streamable HTTP "Server Validation": the per-request metadata must be there, and
@@ -25,16 +25,14 @@ export function checkModernHeaders(
   // Missing per-request metadata is invalid params, answered with 400 (2026-07-28 versioning).
   const meta = message.params?._meta;
   if (typeof version !== 'string') {
-    throw new HttpError(
-      400,
+    throw new BadRequest(
       `Invalid params: _meta["${META.protocolVersion}"] is required`,
       ErrorCode.InvalidParams,
     );
   }
   const capabilities = meta?.[META.clientCapabilities];
   if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) {
-    throw new HttpError(
-      400,
+    throw new BadRequest(
       `Invalid params: _meta["${META.clientCapabilities}"] is required`,
       ErrorCode.InvalidParams,
     );
@@ -44,7 +42,7 @@ export function checkModernHeaders(
   if (headerVersion !== version)
     throw mismatch(`MCP-Protocol-Version ${headerVersion} does not match _meta version ${version}`);
   if (!server.modernRevisions.includes(version as ModernRevision)) {
-    throw refuse(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version');
+    throw HttpError.fromMcp(unsupportedVersion(server, version));
   }
   const headerMethod = request.headers.get('mcp-method');
   if (headerMethod === null) throw mismatch('the Mcp-Method header is missing');

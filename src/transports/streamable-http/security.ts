@@ -1,5 +1,5 @@
-import { HttpError } from './body.js';
 import type { HeaderSource } from './http-core.js';
+import { BadRequest, Forbidden } from './http-error.js';
 
 export interface OriginPolicy {
   /** Origins allowed to call; default: loopback origins only. '*' allows any. */
@@ -42,18 +42,16 @@ export function checkOrigin(request: { headers: HeaderSource }, policy: OriginPo
     const allowed = policy.allowedOrigins
       ? policy.allowedOrigins.includes(origin)
       : origin !== 'null' && LOOPBACK.has(hostname(origin));
-    if (!allowed)
-      throw new HttpError(403, `Forbidden: origin ${origin} is not allowed (add it to allowedOrigins)`);
+    if (!allowed) throw new Forbidden(`origin ${origin} is not allowed (add it to allowedOrigins)`);
   }
   const host = request.headers.get('host');
   // A Host with userinfo or a broken escape (`localhost@evil.com`, `a%zz`) is no host at all.
-  if (host !== null && !HOST.test(host))
-    throw new HttpError(400, 'Bad Request: the Host header is malformed');
+  if (host !== null && !HOST.test(host)) throw new BadRequest('Bad Request: the Host header is malformed');
   if (host !== null && policy.allowedHosts !== '*') {
     const name = hostnameOfHost(host);
     const allowed = policy.allowedHosts
       ? policy.allowedHosts.includes(host) || policy.allowedHosts.includes(name)
       : LOOPBACK.has(name);
-    if (!allowed) throw new HttpError(403, `Forbidden: host ${host} is not allowed (add it to allowedHosts)`);
+    if (!allowed) throw new Forbidden(`host ${host} is not allowed (add it to allowedHosts)`);
   }
 }

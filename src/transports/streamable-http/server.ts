@@ -1,5 +1,5 @@
 import { Quota } from '../../engine/quota.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, McpError } from '../../protocol/errors.js';
 import { modernHttpStatus } from '../../protocol/http-status.js';
 import {
   type Decoded,
@@ -19,7 +19,7 @@ import {
 } from '../../protocol/revisions.js';
 import type { OneShotCall, ServerRuntime } from '../../server/core.js';
 import { type McpServer, runtimeOf } from '../../server/mcp-server.js';
-import { DEFAULT_MAX_BODY_BYTES, HttpError, overloaded, readBody } from './body.js';
+import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
 import {
@@ -32,6 +32,16 @@ import {
   jsonAnswer,
   webHandler,
 } from './http-core.js';
+import {
+  BadRequest,
+  HttpError,
+  InternalServerError,
+  MethodNotAllowed,
+  NotAcceptable,
+  NotFound,
+  Overloaded,
+  UnsupportedMediaType,
+} from './http-error.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { checkOrigin, type OriginPolicy } from './security.js';
@@ -84,8 +94,7 @@ export interface StreamableHttpHandler extends CoreHandler {
 
 /** 404: the client must initialize again (2025-11-25 transports, "Session Management"). */
 function sessionNotFound(): HttpError {
-  return new HttpError(
-    404,
+  return new NotFound(
     'Session not found: it was deleted, expired after sessionIdleMs, or made room for another (maxSessions, maxSessionsPerClient)',
   );
 }
@@ -130,7 +139,7 @@ export function createStreamableHttpHandler(
   /** Takes a slot of `quota` for `client`; the returned function gives it back (once). */
   function hold(quota: Quota, client: string, what: string): () => void {
     const refusal = quota.acquire(client);
-    if (refusal) throw overloaded(refusal, what, retryAfter);
+    if (refusal) throw new Overloaded(refusal, what, retryAfter);
     let held = true;
     return () => {
       if (held) quota.release(client);
@@ -140,12 +149,11 @@ export function createStreamableHttpHandler(
 
   async function post(request: HttpInput, client: string): Promise<HttpAnswer> {
     const contentType = request.headers.get('content-type') ?? '';
-    if (!/^application\/json\b/i.test(contentType))
-      throw new HttpError(415, 'Unsupported Media Type: use application/json');
+    if (!/^application\/json\b/i.test(contentType)) throw new UnsupportedMediaType();
     const accept = request.headers.get('accept') ?? '*/*';
     const sseAllowed = /text\/event-stream|\*\/\*/i.test(accept);
     if (!sseAllowed && !/application\/json|application\/\*/i.test(accept)) {
-      throw new HttpError(406, 'Not Acceptable: accept application/json and text/event-stream');
+      throw new NotAcceptable('application/json and text/event-stream');
     }
     const text = await readBody(request, maxBody);
     const decoded = decode(text, limits);
@@ -207,21 +215,6 @@ export function createStreamableHttpHandler(
         version,
       );
     } catch (error) {
-      if (error instanceof HttpError && error.code === ErrorCode.UnsupportedProtocolVersion) {
-        const body = {
-          jsonrpc: '2.0',
-          id,
-          error: {
-            code: error.code,
-            message: error.message,
-            data: {
-              supported: [...server.modernRevisions, ...server.legacyRevisions],
-              requested: String(version),
-            },
-          },
-        };
-        return jsonAnswer(400, body);
-      }
       if (error instanceof HttpError) return error.toAnswer(id);
       throw error;
     }
@@ -288,20 +281,16 @@ export function createStreamableHttpHandler(
     const ids = messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id as RequestId] : []));
     const isInit = !batch && 'method' in messages[0]! && messages[0].method === 'initialize';
     if (mode === 'reject') {
-      const body = {
-        jsonrpc: '2.0',
-        id: ids[0] ?? null,
-        error: {
-          code: ErrorCode.UnsupportedProtocolVersion,
-          message: 'This endpoint serves only the modern era',
-          data: { supported: [...server.modernRevisions], requested: 'legacy' },
-        },
-      };
-      return jsonAnswer(400, body);
+      const refusal = new McpError(
+        ErrorCode.UnsupportedProtocolVersion,
+        'This endpoint serves only the modern era',
+        { supported: [...server.modernRevisions], requested: 'legacy' },
+      );
+      return HttpError.fromMcp(refusal).toAnswer(ids[0] ?? null);
     }
     const headerVersion = request.headers.get('mcp-protocol-version');
     if (!isInit && headerVersion !== null && !isLegacyRevision(headerVersion)) {
-      throw new HttpError(400, `Bad Request: unsupported MCP-Protocol-Version ${headerVersion}`);
+      throw new BadRequest(`Bad Request: unsupported MCP-Protocol-Version ${headerVersion}`);
     }
     if (mode === 'stateless') {
       // A missing version header is taken as 2025-03-26 (2025-06-18 transports, "Protocol Version Header").
@@ -335,7 +324,7 @@ export function createStreamableHttpHandler(
         throw error;
       }
     } else {
-      if (sessionId === null) throw new HttpError(400, 'Bad Request: the Mcp-Session-Id header is required');
+      if (sessionId === null) throw new BadRequest('Bad Request: the Mcp-Session-Id header is required');
       session = sessions.get(sessionId);
       if (!session) throw sessionNotFound();
     }
@@ -348,7 +337,7 @@ export function createStreamableHttpHandler(
     // reaches the POST that asked first.
     const reused = ids.find((i) => transport.exchanges.has(i));
     if (reused !== undefined)
-      throw new HttpError(400, `Request id ${JSON.stringify(reused)} is already in use in this session`);
+      throw new BadRequest(`Request id ${JSON.stringify(reused)} is already in use in this session`);
     const release = hold(requests, client, 'Too many requests in flight');
     const streamId = transport.nextStreamId();
     const resumable = connection.session?.features.icons ?? headerVersion === '2025-11-25';
@@ -411,17 +400,17 @@ export function createStreamableHttpHandler(
   async function get(request: HttpInput, client: string): Promise<HttpAnswer> {
     const sessionId = request.headers.get('mcp-session-id');
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
-      throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'POST' });
+      throw new MethodNotAllowed('POST');
     }
     if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? ''))
-      throw new HttpError(406, 'Not Acceptable: text/event-stream');
+      throw new NotAcceptable('text/event-stream');
     const session = sessions.get(sessionId);
     if (!session) throw sessionNotFound();
     const { transport } = session;
     const perSession = options.maxStreamsPerSession ?? 4;
     if (transport.streams.length >= perSession) {
       const refusal = { scope: 'client', option: 'maxStreamsPerSession', limit: perSession } as const;
-      throw overloaded(refusal, 'Too many streams for this session', retryAfter);
+      throw new Overloaded(refusal, 'Too many streams for this session', retryAfter);
     }
     const release = hold(streams, client, 'Too many open streams');
     const stream = new SseStream(() => transport.removeStream(stream), keepAliveMs, release);
@@ -433,7 +422,7 @@ export function createStreamableHttpHandler(
       });
       if (replayed === undefined) {
         stream.close();
-        throw new HttpError(404, 'Unknown Last-Event-ID for this session');
+        throw new NotFound('Unknown Last-Event-ID for this session');
       }
       // A POST stream still waiting for its answer continues on this GET.
       const exchange = replayed ? transport.resumable.get(replayed) : undefined;
@@ -448,7 +437,7 @@ export function createStreamableHttpHandler(
   async function del(request: HttpInput): Promise<HttpAnswer> {
     const sessionId = request.headers.get('mcp-session-id');
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
-      throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, { allow: 'POST' });
+      throw new MethodNotAllowed('POST');
     }
     if (!sessions.get(sessionId)) throw sessionNotFound();
     await sessions.delete(sessionId);
@@ -462,12 +451,10 @@ export function createStreamableHttpHandler(
       if (request.method === 'POST') return await post(request, client);
       if (request.method === 'GET') return await get(request, client);
       if (request.method === 'DELETE') return await del(request);
-      throw new HttpError(405, 'Method Not Allowed', ErrorCode.InvalidRequest, {
-        allow: 'GET, POST, DELETE',
-      });
+      throw new MethodNotAllowed('GET, POST, DELETE');
     } catch (error) {
       if (error instanceof HttpError) return error.toAnswer();
-      return new HttpError(500, 'Internal error', ErrorCode.InternalError).toAnswer();
+      return new InternalServerError().toAnswer();
     }
   }
 

@@ -1,6 +1,6 @@
 import { Quota } from '../../engine/quota.js';
 import type { SessionConnection } from '../../server/core.js';
-import { overloaded } from './body.js';
+import { Overloaded } from './http-error.js';
 import type { SessionTransport } from './http-transports.js';
 
 export interface Session {
@@ -64,7 +64,7 @@ export class SessionTable {
       refusal = this.quota.check(client);
     }
     if (refusal) {
-      throw overloaded(
+      throw new Overloaded(
         refusal,
         refusal.scope === 'client' ? 'Too many sessions for this client' : 'Too many sessions',
         this.limits.retryAfterSeconds,
@@ -75,7 +75,7 @@ export class SessionTable {
   add(id: string, session: Session): void {
     const refusal = this.quota.acquire(session.client);
     // reserve() made room just before; only a concurrent initialize can have taken it since.
-    if (refusal) throw overloaded(refusal, 'Too many sessions', this.limits.retryAfterSeconds);
+    if (refusal) throw new Overloaded(refusal, 'Too many sessions', this.limits.retryAfterSeconds);
     this.sessions.set(id, session);
   }
 
