@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { barChart } from './lib/chart.mjs';
 import { latencyStats, median, spread } from './lib/stats.mjs';
 import { StdioDriver } from './lib/stdio-client.mjs';
-import { summaryTable } from './lib/summary.mjs';
+import { summaryTable, targetsTable } from './lib/summary.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -455,7 +455,16 @@ const md = [
   '',
   '## Summary (speed-up against server 2.4.0 in brackets)',
   '',
-  ...(flags.only ? [] : [summaryTable(results), '']),
+  ...(flags.only
+    ? []
+    : [
+        summaryTable(results),
+        '',
+        '## Targets of the HTTP redesign (issue 9), this run',
+        '',
+        targetsTable(results),
+        '',
+      ]),
 ];
 for (const s of results.scenarios) {
   md.push(
