@@ -16,7 +16,7 @@ import {
   type RequestId,
 } from '../protocol/jsonrpc.js';
 import { LazyCancel } from './lazy-cancel.js';
-import type { SendOptions, Transport } from './transport.js';
+import type { SendOptions, Transport, TransportSink } from './transport.js';
 
 export interface Progress {
   progress: number;
@@ -91,7 +91,7 @@ export class CancelledError extends Error {
 }
 
 /** One end of a JSON-RPC connection: correlation, timeouts, progress, cancellation, both ways. */
-export class Peer {
+export class Peer implements TransportSink {
   private nextId = 1;
   private readonly pending = new Map<RequestId, Pending>();
   private readonly inFlight = new Map<RequestId, Incoming>();
@@ -106,12 +106,21 @@ export class Peer {
     this.limits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
   }
 
+  /** The Peer is its transport's sink: no closures per connection. */
   async start(): Promise<void> {
-    await this.transport.start({
-      onFrame: (frame) => this.receive(frame),
-      onDecoded: (decoded) => this.receiveDecoded(decoded),
-      onClose: (error) => this.shutdown(error),
-    });
+    await this.transport.start(this);
+  }
+
+  onFrame(frame: string): void {
+    this.receive(frame);
+  }
+
+  onDecoded(decoded: Decoded): void {
+    this.receiveDecoded(decoded);
+  }
+
+  onClose(error?: Error): void {
+    this.shutdown(error);
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import {
   requestEra,
 } from '../protocol/revisions.js';
 import type { Implementation, ServerCapabilities, SubscriptionFilter } from '../protocol/schemas/index.js';
-import { ServerConnection } from './connection.js';
+import { type ConnectionHooks, ServerConnection } from './connection.js';
 import type { HandlerContext } from './context.js';
 import type { OneShotCall, OneShotIo, ServerRuntime } from './core.js';
 import { assumedSession, serveInitialize, serveInSession, serveModern } from './dispatch.js';
@@ -97,6 +97,13 @@ export class Runtime implements ServerRuntime {
   readonly rootsListeners = new Set<(connection: ServerConnection) => void>();
 
   private readonly connections = new Set<ServerConnection>();
+  /** What every connection reports back: one object for all of them. */
+  private readonly hooks: ConnectionHooks = {
+    onClose: (c) => this.connections.delete(c),
+    onRootsChanged: (c) => {
+      for (const listener of this.rootsListeners) listener(c);
+    },
+  };
   /** One-shot requests being served, so that shutdown can answer them too. */
   private readonly oneShots = new Set<OneShotRequest>();
   private readonly listens = new Set<ListenStream>();
@@ -155,12 +162,7 @@ export class Runtime implements ServerRuntime {
       ...(maxInFlightRequests !== undefined ? { maxInFlightRequests } : {}),
       ...(maxPendingRequests !== undefined ? { maxPendingRequests } : {}),
     };
-    const connection = new ServerConnection(this, transport, peerOptions, {
-      onClose: (c) => this.connections.delete(c),
-      onRootsChanged: (c) => {
-        for (const listener of this.rootsListeners) listener(c);
-      },
-    });
+    const connection = new ServerConnection(this, transport, peerOptions, this.hooks);
     this.connections.add(connection);
     await connection.peer.start();
     return connection;
