@@ -134,14 +134,19 @@ function worker() {
 }
 
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await Promise.all(Array.from({ length: concurrency }, worker));
 const elapsed = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
 latencies.sort((a, b) => a - b);
 const pick = (p) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
 process.stdout.write(
   `${JSON.stringify({
     requests: latencies.length,
     rps: latencies.length / elapsed,
+    /** This process's own CPU use over the run, in % of one core: under 100 means it kept up. */
+    cpuPercent: ((cpu.user + cpu.system) / 1e6 / elapsed) * 100,
+    elapsedMs: elapsed * 1000,
     p50: pick(50),
     p99: pick(99),
     errors,

@@ -89,5 +89,14 @@ export function targetsTable(results) {
     lines.push(
       `| http-modern | raw baseline c64 req/s | – | – | – | > 30,000 | ${raw > 30_000 ? 'yes' : `**no** (${fmt(raw)})`} |`,
     );
+  // Whether the raw figure is the server's limit or the load generator's.
+  for (const sid of ['http-modern', 'http-legacy', 'http-stateless']) {
+    const server = value(sid, 'c64 server CPU %', 'raw');
+    const generator = value(sid, 'c64 load generator CPU %', 'raw');
+    if (server !== undefined && generator !== undefined)
+      lines.push(
+        `| ${sid} | raw c64: server core busy / load generator busy | – | – | – | server saturates first | ${server > generator ? 'yes' : '**no**'} (${server.toFixed(0)}% / ${generator.toFixed(0)}%) |`,
+      );
+  }
   return lines.join('\n');
 }
