@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { DEFAULT_DECODE_LIMITS } from '../../protocol/jsonrpc.js';
 import { LineSplitter } from './lines.js';
@@ -38,6 +38,9 @@ export class StdioClientTransport implements Transport {
   async start(sink: TransportSink): Promise<void> {
     this.sink = sink;
     const { command, args = [], env, cwd, stderr = 'inherit' } = this.options;
+    // Loaded here, not at import: a server that only serves stdio never spawns, and node:child_process
+    // cost ~6 ms of its cold start.
+    const { spawn } = await import('node:child_process');
     const child = spawn(command, args, {
       env: env ?? process.env,
       cwd,
