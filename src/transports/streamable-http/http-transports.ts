@@ -152,9 +152,13 @@ export class SessionTransport extends HttpTransport {
     stream?.send({ event: 'message', data: frame, ...(eventId !== undefined ? { id: eventId } : {}) });
   }
 
+  /** A POST stream a GET may resume until it ends (`untrack`, called when its exchange settles). */
   track(streamId: string, exchange: Exchange): void {
-    for (const [id, e] of this.resumable) if (e.finished) this.resumable.delete(id);
     this.resumable.set(streamId, exchange);
+  }
+
+  untrack(streamId: string): void {
+    this.resumable.delete(streamId);
   }
 
   removeStream(stream: SseStream): void {

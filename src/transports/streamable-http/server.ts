@@ -356,6 +356,7 @@ export function createStreamableHttpHandler(
       keepOnDisconnect: true,
       onSettled: () => {
         release();
+        transport.untrack(streamId);
         transport.lastActivity = Date.now();
       },
     });
