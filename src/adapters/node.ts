@@ -131,7 +131,10 @@ function nodeInput(
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     headers: new NodeHeaders(req.headers),
-    body: hasBody ? (body !== undefined ? once(body) : req.iterator({ destroyOnReturn: false })) : null,
+    // Made only if read: the core reads a node body through readAll.
+    get body() {
+      return hasBody ? (body !== undefined ? once(body) : req.iterator({ destroyOnReturn: false })) : null;
+    },
     ...(hasBody
       ? {
           readAll: (maxBytes: number) =>

@@ -107,6 +107,13 @@ export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMIT
     : { kind: 'invalid', error: checked.invalid };
 }
 
+/** The valid messages of a decoded frame: the message, a batch's valid items, or none. */
+export function messagesOf(decoded: Decoded): JsonRpcMessage[] {
+  if (decoded.kind === 'message') return [decoded.message];
+  if (decoded.kind === 'batch') return decoded.items.flatMap((i) => ('message' in i ? [i.message] : []));
+  return [];
+}
+
 /** A checked envelope: the message, or the error response owed for it. */
 export type Checked = { message: JsonRpcMessage } | { invalid: JsonRpcErrorResponse };
 

@@ -9,7 +9,6 @@ import {
   type LegacyRevision,
   MODERN_REVISIONS,
   type ModernRevision,
-  requestEra,
 } from '../protocol/revisions.js';
 import type { Implementation, ServerCapabilities, SubscriptionFilter } from '../protocol/schemas/index.js';
 import { type ConnectionHooks, ServerConnection } from './connection.js';
@@ -172,9 +171,11 @@ export class Runtime implements ServerRuntime {
     const call = new OneShotRequest(message, io);
     this.oneShots.add(call);
     void call.response.then(() => this.oneShots.delete(call));
-    const version = (message.params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];
-    if (requestEra(version) === 'modern' || io.assumeRevision === undefined)
+    // The transport decided the era (requestEra): no revision to assume means a modern request.
+    if (io.assumeRevision === undefined) {
+      const version = (message.params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];
       return call.run((incoming) => serveModern(this, incoming, version, io.clientKey));
+    }
     // Stateless legacy: initialize is answered (nothing is kept); anything else runs in a session
     // made for this request alone.
     if (message.method === 'initialize')

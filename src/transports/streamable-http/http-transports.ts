@@ -1,6 +1,6 @@
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { type Decoded, encode, type RequestId } from '../../protocol/jsonrpc.js';
+import { type Decoded, encode, messagesOf, type RequestId } from '../../protocol/jsonrpc.js';
 import type { EventStore } from './event-store.js';
 import type { Exchange } from './exchange.js';
 import type { SseStream } from './sse.js';
@@ -21,13 +21,7 @@ export abstract class HttpTransport implements Transport {
     if (typeof frame === 'string') this.sink?.onFrame(frame);
     else if (this.sink?.onDecoded) this.sink.onDecoded(frame);
     else if (frame.kind !== 'invalid')
-      this.sink?.onFrame(
-        encode(
-          frame.kind === 'message'
-            ? frame.message
-            : frame.items.flatMap((i) => ('message' in i ? [i.message] : [])),
-        ),
-      );
+      this.sink?.onFrame(encode(frame.kind === 'message' ? frame.message : messagesOf(frame)));
   }
 
   /** Streamable HTTP: a closed response stream cancels its requests. */
@@ -111,15 +105,7 @@ export class SessionTransport extends HttpTransport {
    */
   override deliver(frame: string | Decoded): void {
     super.deliver(frame);
-    const messages =
-      typeof frame === 'string'
-        ? []
-        : frame.kind === 'message'
-          ? [frame.message]
-          : frame.kind === 'batch'
-            ? frame.items.flatMap((i) => ('message' in i ? [i.message] : []))
-            : [];
-    for (const m of messages) {
+    for (const m of typeof frame === 'string' ? [] : messagesOf(frame)) {
       const id = (m as { method?: unknown; params?: { requestId?: unknown } })?.params?.requestId;
       if ((m as { method?: unknown })?.method !== 'notifications/cancelled') continue;
       if (typeof id !== 'string' && typeof id !== 'number') continue;

@@ -8,6 +8,7 @@ import {
   type JsonRpcMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  messagesOf,
   type RequestId,
 } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
@@ -161,10 +162,7 @@ export function createStreamableHttpHandler(
       // Unparseable or malformed JSON-RPC: 400 with the JSON-RPC error that says which.
       return jsonAnswer(400, decoded.error);
     }
-    const messages: JsonRpcMessage[] =
-      decoded.kind === 'message'
-        ? [decoded.message]
-        : decoded.items.flatMap((i) => ('message' in i ? [i.message] : []));
+    const messages = messagesOf(decoded);
     const first = messages[0];
     if (first === undefined) {
       // A batch of nothing but invalid items: each gets its JSON-RPC error, and nothing runs.
