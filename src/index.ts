@@ -12,6 +12,7 @@ export {
   type InputContext,
   type InputHandlers,
   type Page,
+  type ReadResourceResult,
   type Subscription,
   type SubscriptionRequest,
 } from './client/index.js';

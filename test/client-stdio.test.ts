@@ -184,7 +184,7 @@ describe('mcpkit inspect and call', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('MCP server command not found: no-such-mcp-server-xyz');
     const badJson = await run(node, [CLI, 'call', '--stdio', 'x', 'echo', '{nope']).catch((e) => e);
-    expect(badJson.stderr).toContain('The tool arguments are not valid JSON');
+    expect(badJson.stderr).toBe('mcpkit: The arguments of echo are not valid JSON: {nope\n');
   });
 });
 

@@ -1,8 +1,13 @@
+import { relative } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { serveHttp } from '../adapters/index.js';
 import type { CallToolResult } from '../protocol/index.js';
 import { createLegacySseHandler, createStreamableHttpHandler, serveStdio } from '../transports/index.js';
+import { answersOf } from './answers.js';
 import { createDemoServer } from './demo.js';
+import { capabilityHint, isInvalidParams, missingCapability, unknownToolMessage } from './explain.js';
+import type { Ask } from './form.js';
 import { formatInspection, inspect } from './inspect.js';
 import { connectTarget, type TargetOptions } from './target.js';
 
@@ -26,6 +31,9 @@ Options:
   --era auto|legacy|modern                force an era (default: auto, probing the modern one)
   --timeout <ms>                          request timeout
   --json                                  machine-readable output
+  --elicit <json>|accept|decline|cancel   answer the server's elicitation without asking
+                                          (in a terminal, mcpkit asks you field by field)
+  --root <path or URI>                    offer a root to the server (repeatable)
 `;
 
 const CLIENT_OPTIONS = {
@@ -33,6 +41,8 @@ const CLIENT_OPTIONS = {
   json: { type: 'boolean' },
   era: { type: 'string' },
   timeout: { type: 'string' },
+  elicit: { type: 'string' },
+  root: { type: 'string', multiple: true },
   help: { type: 'boolean' },
 } as const;
 
@@ -45,6 +55,10 @@ const DEMO_OPTIONS = {
   help: { type: 'boolean' },
 } as const;
 
+/** A positional that names a server without its scheme: `localhost:3000/mcp`, `example.com/mcp`. */
+const HOST_WITHOUT_SCHEME =
+  /^(?:localhost|[\w-]+(?:\.[\w-]+)+|\[[\da-f:]+\])(?::\d+)?(?:\/\S*)?$|^[\w.-]+:\d+(?:\/\S*)?$/i;
+
 function targetOf(
   values: { stdio?: string | undefined; era?: string | undefined; timeout?: string | undefined },
   positionals: string[],
@@ -53,14 +67,44 @@ function targetOf(
   const era = values.era;
   if (era !== undefined && era !== 'auto' && era !== 'legacy' && era !== 'modern')
     throw new Error(`--era must be auto, legacy or modern, not ${era}`);
+  if (!url && !values.stdio) {
+    const first = positionals[0];
+    if (first !== undefined && HOST_WITHOUT_SCHEME.test(first))
+      throw new Error(`${first} needs a scheme: http://${first} (or https://)`);
+    throw new Error('Name a server: an http(s) URL or --stdio "<command line>"');
+  }
   const target: TargetOptions = {
     ...(values.stdio ? { stdio: values.stdio } : {}),
     ...(url ? { url } : {}),
     ...(era ? { era } : {}),
-    ...(values.timeout ? { timeoutMs: Number(values.timeout) } : {}),
+    ...(values.timeout !== undefined ? { timeoutMs: wholeNumber('--timeout', values.timeout, 1) } : {}),
   };
   return { target, rest: positionals.filter((p) => p !== url) };
 }
+
+/** A numeric flag's value, or an error naming the flag and what it takes. */
+function wholeNumber(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= min && n <= max))
+    throw new Error(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`);
+  return n;
+}
+
+/** A person answering at this terminal, prompted on stderr so that stdout keeps only the result. */
+function terminalAsk(): Ask | undefined {
+  if (!process.stdin.isTTY) return undefined;
+  return async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+const warn = (text: string) => void process.stderr.write(`mcpkit: ${text}\n`);
+const write = (text: string) => void process.stderr.write(text);
 
 function formatResult(result: CallToolResult): string {
   const parts = result.content.map((item) => (item.type === 'text' ? item.text : JSON.stringify(item)));
@@ -83,8 +127,9 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return 0;
     }
     const pageSize = values['page-size'];
-    const demo = createDemoServer(pageSize ? { pageSize: Number(pageSize) } : {});
-    if (values.port === undefined) {
+    const port = values.port === undefined ? undefined : wholeNumber('--port', values.port, 0, 65535);
+    const demo = createDemoServer(pageSize ? { pageSize: wholeNumber('--page-size', pageSize, 1) } : {});
+    if (port === undefined) {
       await serveStdio(demo);
       process.stderr.write('mcpkit demo: serving MCP over stdio (both eras)\n');
       return undefined;
@@ -92,13 +137,23 @@ export async function main(argv: string[]): Promise<number | undefined> {
     const handler = createStreamableHttpHandler(demo);
     // Old (2024-11-05) clients: GET /sse for the event stream, POST /messages for messages.
     const legacySse = createLegacySseHandler(demo);
+    const host = values.host ?? '127.0.0.1';
     const http = await serveHttp(handler, {
-      port: Number(values.port),
-      ...(values.host ? { host: values.host } : {}),
+      port,
+      host,
       routes: { '/sse': legacySse, '/messages': legacySse },
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE')
+        throw new Error(
+          `port ${port} on ${host} is already in use: stop what is using it, or choose another with --port`,
+        );
+      if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        throw new Error(`cannot listen on ${host}: it is not an address of this machine (--host)`);
+      throw error;
     });
     process.stderr.write(
-      `mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras; HTTP+SSE on /sse)\n`,
+      `mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras; HTTP+SSE on /sse)\n` +
+        `try it: node ${relative(process.cwd(), process.argv[1] ?? 'mcpkit')} inspect ${http.url}   (Ctrl-C stops it)\n`,
     );
     // Requests in flight get their grace period and then an error answer; only then do sessions,
     // streams and connections close.
@@ -126,7 +181,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
   switch (command) {
     case 'inspect': {
       const { target } = targetOf(values, args);
-      const client = await connectTarget(target);
+      const client = await connectTarget(target, answersOf(values, terminalAsk(), write), warn);
       try {
         const report = await inspect(client);
         process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : formatInspection(report)}\n`);
@@ -144,13 +199,25 @@ export async function main(argv: string[]): Promise<number | undefined> {
         try {
           toolArgs = JSON.parse(json);
         } catch {
-          throw new Error(`The tool arguments are not valid JSON: ${json}`);
+          throw new Error(`The arguments of ${tool} are not valid JSON: ${json}`);
         }
       }
-      const client = await connectTarget(target);
+      const answers = answersOf(values, terminalAsk(), write);
+      const client = await connectTarget(target, answers, warn);
       try {
-        const result = await client.callTool(tool, toolArgs);
+        let result: CallToolResult;
+        try {
+          result = await client.callTool(tool, toolArgs);
+        } catch (error) {
+          const capability = missingCapability(error);
+          if (capability) throw new Error(capabilityHint(capability));
+          const unknown = isInvalidParams(error) ? await unknownToolMessage(client, tool) : undefined;
+          throw unknown ? new Error(unknown) : error;
+        }
         process.stdout.write(`${values.json ? JSON.stringify(result, null, 2) : formatResult(result)}\n`);
+        const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+        const capability = result.isError ? missingCapability(undefined, text) : undefined;
+        if (capability) warn(capabilityHint(capability));
         return result.isError ? 1 : 0;
       } finally {
         await client.close();

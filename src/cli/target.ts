@@ -1,4 +1,4 @@
-import { Client, type ClientOptions } from '../client/index.js';
+import { Client, type ClientOptions, type InputHandlers } from '../client/index.js';
 import { StdioClientTransport, StreamableHttpClientTransport } from '../transports/index.js';
 import { splitCommandLine } from './command-line.js';
 
@@ -9,18 +9,35 @@ export interface TargetOptions {
   timeoutMs?: number;
 }
 
-/** Connects a client to the server a command names: an http(s) URL or `--stdio "<command line>"`. */
-export async function connectTarget(target: TargetOptions): Promise<Client> {
+/** What a stray stdout line means for an MCP server, and where its output belongs. */
+export function strayLineWarning(line: string): string {
+  const shown = line.length > 120 ? `${line.slice(0, 117)}...` : line;
+  return `the server wrote a line that is not JSON-RPC to stdout: "${shown}". An MCP server over stdio must write only protocol messages there; logs belong on stderr.`;
+}
+
+/**
+ * Connects a client to the server a command names: an http(s) URL or `--stdio "<command line>"`.
+ * `warn` receives what the user should know but that does not stop the command.
+ */
+export async function connectTarget(
+  target: TargetOptions,
+  answers: InputHandlers = {},
+  warn: (text: string) => void = () => {},
+): Promise<Client> {
   const options: ClientOptions = {
+    ...answers,
     ...(target.era ? { era: target.era } : {}),
-    ...(target.timeoutMs ? { requestTimeoutMs: target.timeoutMs } : {}),
+    ...(target.timeoutMs ? { requestTimeoutMs: target.timeoutMs, probeTimeoutMs: target.timeoutMs } : {}),
   };
   const client = new Client({ name: 'mcpkit-cli', version: '0.1.0' }, options);
   if (target.url) {
     try {
       await client.connect(new StreamableHttpClientTransport(target.url));
     } catch (error) {
-      throw new Error(`Could not connect to ${target.url}: ${(error as Error).message}`);
+      // The transport names the URL itself; say it once.
+      const reason = (error as Error).message.replace(`Cannot reach ${target.url}: `, '');
+      const advice = /ECONNREFUSED/.test(reason) ? ' Is the server running, and on that port?' : '';
+      throw new Error(`Could not connect to ${target.url}: ${reason}.${advice}`);
     }
     return client;
   }
@@ -28,11 +45,18 @@ export async function connectTarget(target: TargetOptions): Promise<Client> {
   const [command, ...args] = splitCommandLine(target.stdio);
   if (!command) throw new Error('--stdio needs a command line');
   let stderr = '';
+  let stray: string | undefined;
   const transport = new StdioClientTransport({
     command,
     args,
     stderr: 'pipe',
     onStderr: (text) => void (stderr = (stderr + text).slice(-4000)),
+    onStrayLine: (line) => {
+      if (stray === undefined) {
+        stray = line;
+        warn(strayLineWarning(line));
+      }
+    },
   });
   try {
     await client.connect(transport);

@@ -70,6 +70,15 @@ export interface Page<T> {
   ttlMs?: number;
 }
 
+/** A `resources/read` result. */
+export interface ReadResourceResult {
+  contents: ResourceContents[];
+  /** Modern era: how long the contents may be cached, in milliseconds. */
+  ttlMs?: number;
+  /** Modern era: whether a shared cache may keep them (`public`) or only this client (`private`). */
+  cacheScope?: 'public' | 'private';
+}
+
 /** MRTR is possible on these methods only (2026-07-28 mrtr, "Supported Requests"). */
 const MRTR_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get']);
 
@@ -86,8 +95,8 @@ export class Client {
   private readonly emitter = new Emitter<ClientEvents>();
   private readonly cache = new ListCache();
   private readonly outputs = new OutputValidator();
-  /** @internal Listen streams waiting for their acknowledgment, by request id. */
-  readonly acknowledgments = new Map<string | number, (params: Record<string, unknown>) => void>();
+  /** Listen streams waiting for their acknowledgment, by request id. */
+  private readonly acknowledgments = new Map<string | number, (params: Record<string, unknown>) => void>();
 
   constructor(
     readonly info: Implementation,
@@ -111,7 +120,7 @@ export class Client {
   }
 
   /** The capabilities declared to the server in the given era. */
-  capabilities(era: Era): ClientCapabilities {
+  private capabilities(era: Era): ClientCapabilities {
     const caps: ClientCapabilities = { ...this.options.capabilities, ...capabilitiesOf(this.options, era) };
     if (era === 'modern' && this.options.tasks !== false) {
       caps.extensions = { ...caps.extensions, [TASKS_EXTENSION]: {} };
@@ -375,8 +384,8 @@ export class Client {
   allResourceTemplates(options?: CallOptions): Promise<ResourceTemplate[]> {
     return this.all('resources/templates/list', 'resourceTemplates', options);
   }
-  async readResource(uri: string, options?: CallOptions): Promise<{ contents: ResourceContents[] }> {
-    return (await this.request('resources/read', { uri }, options)) as { contents: ResourceContents[] };
+  async readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
+    return (await this.request('resources/read', { uri }, options)) as unknown as ReadResourceResult;
   }
 
   listPrompts(cursor?: string, options?: CallOptions): Promise<Page<Prompt>> {
@@ -416,11 +425,17 @@ export class Client {
   /** Change notifications, one API for both eras: `resources/subscribe` (legacy) or a listen stream (modern). */
   subscribe(request: SubscriptionRequest): Promise<Subscription> {
     if (!this.peer || !this.session) throw new ClientError('not-connected', 'The client is not connected');
-    return subscribe(this, this.peer, this.session.era, request);
+    const subscriber = {
+      request: (method: string, params?: Record<string, unknown>) => this.request(method, params),
+      serverCapabilities: this.serverCapabilities,
+      modernEnvelope: () => this.modernEnvelope(),
+      acknowledgments: this.acknowledgments,
+    };
+    return subscribe(subscriber, this.peer, this.session.era, request);
   }
 
   /** Envelope for modern requests sent outside `request` (listen streams). */
-  modernEnvelope(logLevel = this.logLevel): Record<string, unknown> {
+  private modernEnvelope(logLevel = this.logLevel): Record<string, unknown> {
     // Version, identity and capabilities do not change during a session: built once.
     this.envelopeBase ??= envelope(
       this.session!.revision as ModernRevision,

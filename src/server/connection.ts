@@ -5,6 +5,7 @@ import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { JsonRpcMessage, JsonRpcNotification } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
 import { featuresOf, type LegacyRevision, requestEra } from '../protocol/revisions.js';
+import type { ClientCapabilities, Implementation } from '../protocol/schemas/index.js';
 import type { ServerRuntime, SessionConnection } from './core.js';
 import {
   assumedSession,
@@ -17,10 +18,23 @@ import type { LegacySession } from './scope.js';
 
 let connections = 0;
 
+/** A client's connection, as `McpServer.connect` and `onRootsListChanged` show it. */
+export interface ServerConnection {
+  /** Who this connection serves, as the per-client limits count it. */
+  readonly clientKey: string;
+  /** The revision `initialize` negotiated; undefined before it, and on a modern-only connection. */
+  readonly protocolVersion: LegacyRevision | undefined;
+  /** What the client said of itself in `initialize`. */
+  readonly clientInfo: Implementation | undefined;
+  readonly clientCapabilities: ClientCapabilities | undefined;
+  /** Closes the transport; requests still running see their signal abort. */
+  close(): Promise<void>;
+}
+
 /** What the runtime learns of a connection's life. */
 export interface ConnectionHooks {
-  onClose(connection: ServerConnection): void;
-  onRootsChanged(connection: ServerConnection): void;
+  onClose(connection: Connection): void;
+  onRootsChanged(connection: Connection): void;
 }
 
 /**
@@ -28,13 +42,26 @@ export interface ConnectionHooks {
  * a request with a modern protocol version in `_meta` is served statelessly; anything else belongs
  * to the legacy session that `initialize` opened on this connection.
  */
-export class ServerConnection implements SessionConnection {
+export class Connection implements SessionConnection, ServerConnection {
   readonly peer: Peer;
   session?: LegacySession;
   /** Set while initialize runs, so that pipelined requests wait for the session it opens. */
   private initializing?: Promise<unknown>;
   /** Who this connection serves, for per-client bounds. */
   readonly clientKey: string;
+
+  get protocolVersion(): LegacyRevision | undefined {
+    return this.session?.revision;
+  }
+  get clientInfo(): Implementation | undefined {
+    return this.session?.client.info;
+  }
+  get clientCapabilities(): ClientCapabilities | undefined {
+    return this.session?.client.capabilities;
+  }
+  close(): Promise<void> {
+    return this.peer.close();
+  }
 
   constructor(
     private readonly server: ServerRuntime,

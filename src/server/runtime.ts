@@ -11,7 +11,7 @@ import {
   type ModernRevision,
 } from '../protocol/revisions.js';
 import type { Implementation, ServerCapabilities, SubscriptionFilter } from '../protocol/schemas/index.js';
-import { type ConnectionHooks, ServerConnection } from './connection.js';
+import { Connection, type ConnectionHooks, type ServerConnection } from './connection.js';
 import type { HandlerContext } from './context.js';
 import type { OneShotCall, OneShotIo, ServerRuntime } from './core.js';
 import { assumedSession, serveInitialize, serveInSession, serveModern } from './dispatch.js';
@@ -95,7 +95,7 @@ export class Runtime implements ServerRuntime {
   readonly taskHost: TaskHost;
   readonly rootsListeners = new Set<(connection: ServerConnection) => void>();
 
-  private readonly connections = new Set<ServerConnection>();
+  private readonly connections = new Set<Connection>();
   /** What every connection reports back: one object for all of them. */
   private readonly hooks: ConnectionHooks = {
     onClose: (c) => this.connections.delete(c),
@@ -154,14 +154,14 @@ export class Runtime implements ServerRuntime {
     this.chain = undefined;
   }
 
-  async connect(transport: Transport): Promise<ServerConnection> {
+  async connect(transport: Transport): Promise<Connection> {
     const { maxInFlightRequests, maxPendingRequests, ...decodeLimits } = this.options.limits ?? {};
     const peerOptions = {
       limits: decodeLimits,
       ...(maxInFlightRequests !== undefined ? { maxInFlightRequests } : {}),
       ...(maxPendingRequests !== undefined ? { maxPendingRequests } : {}),
     };
-    const connection = new ServerConnection(this, transport, peerOptions, this.hooks);
+    const connection = new Connection(this, transport, peerOptions, this.hooks);
     this.connections.add(connection);
     await connection.peer.start();
     return connection;

@@ -1,9 +1,10 @@
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';
 import { interpretJsonSchema, type JsonSchema, type JsonSchemaValidator } from './json-schema-validator.js';
+import { olderZodJsonSchema, zodDeclaredType } from './zod-json-schema.js';
 
 export type { JsonSchema, JsonSchemaValidator };
 
-/** Tool input/output: any Standard Schema (zod 4, valibot, arktype...) or raw JSON Schema. */
+/** Tool input/output: any Standard Schema (zod 3.25+ and 4, valibot, arktype...) or raw JSON Schema. */
 export type SchemaInput = StandardSchemaV1 | JsonSchema;
 
 export type Validation<T = unknown> = { value: T } | { issues: string };
@@ -14,7 +15,7 @@ export interface CompiledSchema {
   readonly jsonSchema: JsonSchema;
   /** True when `jsonSchema` is derived (a Standard Schema), false when it is the author's own. */
   readonly derived: boolean;
-  /** A Standard Schema's top-level type where the vendor tells it without conversion (zod). */
+  /** A Standard Schema's top-level type where the vendor tells it without conversion (zod, not wrappers). */
   readonly declaredType?: string;
   validate(value: unknown): Validation | Promise<Validation>;
 }
@@ -27,8 +28,9 @@ function isStandard(schema: SchemaInput): schema is StandardSchemaV1 {
 
 /**
  * Prepares a schema. A Standard Schema validates itself; its JSON Schema comes from
- * `~standard.jsonSchema` (zod 4, arktype, valibot via `toStandardJsonSchema`), converted once, when
- * first listed. Raw JSON Schema is checked by `validator`, built on the first call.
+ * `~standard.jsonSchema` (zod 4.2+, arktype, valibot via `toStandardJsonSchema`) or, for older zod,
+ * from its definition, converted once, when first listed. Raw JSON Schema is checked by
+ * `validator`, built on the first call.
  */
 export function compileSchema(
   schema: SchemaInput,
@@ -36,19 +38,22 @@ export function compileSchema(
   validator: JsonSchemaValidator = interpretJsonSchema,
 ): CompiledSchema {
   if (isStandard(schema)) {
-    const converter = (schema['~standard'] as Partial<StandardJSONSchemaV1.Props>).jsonSchema;
-    if (!converter) {
+    const standard = (schema['~standard'] as Partial<StandardJSONSchemaV1.Props>).jsonSchema;
+    const convert = standard
+      ? (direction: 'input' | 'output') => standard[direction]({ target: 'draft-2020-12' }) as JsonSchema
+      : olderZodJsonSchema(schema);
+    if (!convert) {
       throw new TypeError(
-        `This ${schema['~standard'].vendor} schema cannot produce JSON Schema; wrap it (valibot: toStandardJsonSchema) or pass raw JSON Schema`,
+        `This ${schema['~standard'].vendor} schema cannot produce JSON Schema: pass one that implements Standard JSON Schema (zod, arktype, or valibot wrapped by toStandardJsonSchema from @valibot/to-json-schema) or raw JSON Schema`,
       );
     }
     let jsonSchema: JsonSchema | undefined;
-    const declaredType = (schema as { _zod?: { def?: { type?: unknown } } })._zod?.def?.type;
+    const declaredType = zodDeclaredType(schema);
     return {
       derived: true,
-      ...(typeof declaredType === 'string' ? { declaredType } : {}),
+      ...(declaredType !== undefined ? { declaredType } : {}),
       get jsonSchema() {
-        jsonSchema ??= converter[io]({ target: 'draft-2020-12' }) as JsonSchema;
+        jsonSchema ??= convert(io);
         return jsonSchema;
       },
       validate: (value) => standardValidate(schema, value),

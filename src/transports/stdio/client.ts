@@ -16,6 +16,11 @@ export interface StdioClientOptions {
   /** How long to wait after closing stdin, and again after SIGTERM, before escalating. */
   closeGraceMs?: number;
   maxLineLength?: number;
+  /**
+   * Receives stdout lines that cannot be JSON-RPC (they do not start with `{` or `[`): a server that
+   * prints logs or a banner to stdout, where only protocol messages belong.
+   */
+  onStrayLine?: (line: string) => void;
 }
 
 /**
@@ -57,7 +62,11 @@ export class StdioClientTransport implements Transport {
     });
     const lines = new LineSplitter(
       this.options.maxLineLength ?? DEFAULT_DECODE_LIMITS.maxMessageLength + 1,
-      (line) => this.sink?.onFrame(line),
+      (line) => {
+        const first = line.trimStart()[0];
+        if (first !== '{' && first !== '[') this.options.onStrayLine?.(line);
+        this.sink?.onFrame(line);
+      },
     );
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
     if (stderr === 'pipe')

@@ -11,6 +11,7 @@ import {
 } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
 import { LegacySseClientTransport } from '../legacy-sse/client.js';
+import { describeNetworkError } from './network-error.js';
 import { readEvents } from './sse.js';
 
 export interface StreamableHttpClientOptions {
@@ -126,7 +127,8 @@ export class StreamableHttpClientTransport implements Transport {
     } catch (error) {
       this.forget(message.id);
       if (controller.signal.aborted) return;
-      if (isRequest) this.fail(message.id!, `Cannot reach ${String(this.url)}: ${(error as Error).message}`);
+      if (isRequest)
+        this.fail(message.id!, `Cannot reach ${String(this.url)}: ${describeNetworkError(error)}`);
       return;
     }
     const session = response.headers.get('mcp-session-id');

@@ -38,11 +38,8 @@ function hostnameOfHost(host: string): string {
  */
 export function checkOrigin(request: { headers: HeaderSource }, policy: OriginPolicy): void {
   const origin = request.headers.get('origin');
-  if (origin !== null && policy.allowedOrigins !== '*') {
-    const allowed = policy.allowedOrigins
-      ? policy.allowedOrigins.includes(origin)
-      : origin !== 'null' && LOOPBACK.has(hostname(origin));
-    if (!allowed) throw new Forbidden(`origin ${origin} is not allowed (add it to allowedOrigins)`);
+  if (origin !== null && !admitsOrigin(origin, policy)) {
+    throw new Forbidden(`origin ${origin} is not allowed (add it to allowedOrigins)`);
   }
   const host = request.headers.get('host');
   // A Host with userinfo or a broken escape (`localhost@evil.com`, `a%zz`) is no host at all.
@@ -54,4 +51,11 @@ export function checkOrigin(request: { headers: HeaderSource }, policy: OriginPo
       : LOOPBACK.has(name);
     if (!allowed) throw new Forbidden(`host ${host} is not allowed (add it to allowedHosts)`);
   }
+}
+
+/** Whether pages from `origin` may call: listed, any ('*'), or by default a loopback origin. */
+export function admitsOrigin(origin: string, policy: OriginPolicy): boolean {
+  if (policy.allowedOrigins === '*') return true;
+  if (policy.allowedOrigins) return policy.allowedOrigins.includes(origin);
+  return origin !== 'null' && LOOPBACK.has(hostname(origin));
 }

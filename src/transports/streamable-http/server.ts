@@ -21,6 +21,7 @@ import {
 import type { OneShotCall, ServerRuntime } from '../../server/core.js';
 import { type McpServer, runtimeOf } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
+import { preflight, withCors } from './cors.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
 import {
@@ -45,13 +46,18 @@ import {
 } from './http-error.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
 import { checkModernHeaders } from './modern-headers.js';
-import { checkOrigin, type OriginPolicy } from './security.js';
+import { admitsOrigin, checkOrigin, type OriginPolicy } from './security.js';
 import { type Session, SessionTable } from './sessions.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
 
 export type { ConnInfo } from './http-core.js';
 
 export interface StreamableHttpOptions extends OriginPolicy {
+  /**
+   * CORS headers for browser pages from the origins `allowedOrigins` admits: preflights answered,
+   * `Mcp-Session-Id` and the other MCP headers readable. Default true; false leaves CORS to a proxy.
+   */
+  cors?: boolean;
   /** Legacy-era clients: sessions (default), one fresh connection per request, or refused. */
   legacy?: 'sessions' | 'stateless' | 'reject';
   /** Default 4 MiB: a 1 MiB argument with its envelope fits, as with the official SDKs. */
@@ -443,7 +449,7 @@ export function createStreamableHttpHandler(
     return answer(200);
   }
 
-  async function serve(request: HttpInput): Promise<HttpAnswer> {
+  async function route(request: HttpInput): Promise<HttpAnswer> {
     try {
       checkOrigin(request, options);
       const client = clientOf(request, options.clientKey);
@@ -454,6 +460,19 @@ export function createStreamableHttpHandler(
     } catch (error) {
       if (error instanceof HttpError) return error.toAnswer();
       return new InternalServerError().toAnswer();
+    }
+  }
+
+  /** Browsers' requests carry an Origin; only an admitted one gets CORS headers. */
+  async function serve(request: HttpInput): Promise<HttpAnswer> {
+    const origin = request.headers.get('origin');
+    if (origin === null || options.cors === false || !admitsOrigin(origin, options)) return route(request);
+    if (request.method !== 'OPTIONS') return withCors(await route(request), origin);
+    try {
+      checkOrigin(request, options);
+      return preflight(origin, request.headers);
+    } catch (error) {
+      return error instanceof HttpError ? error.toAnswer() : new InternalServerError().toAnswer();
     }
   }
 

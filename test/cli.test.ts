@@ -1,0 +1,197 @@
+import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// The `mcpkit` command as a user runs it: the built bin, real servers (the demo over stdio and
+// HTTP), and a pseudo-terminal (util-linux `script`) where a person would type.
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/mcpkit.js', import.meta.url));
+const DEMO = `node ${bin} demo --stdio`;
+
+async function mcpkit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
+      cwd: root,
+      timeout: 20_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('mcpkit call: answering what the server asks', () => {
+  it('answers elicitation from --elicit, in both eras', async () => {
+    for (const era of ['legacy', 'modern']) {
+      const r = await mcpkit(
+        'call',
+        '--era',
+        era,
+        '--stdio',
+        DEMO,
+        'greet_user',
+        '--elicit',
+        '{"name":"Ada"}',
+      );
+      expect(r.stdout.trim()).toBe('Hello, Ada!');
+      expect(r.code).toBe(0);
+      const declined = await mcpkit(
+        'call',
+        '--era',
+        era,
+        '--stdio',
+        DEMO,
+        'greet_user',
+        '--elicit',
+        'decline',
+      );
+      expect(declined.stdout.trim()).toBe('No greeting: the user chose decline');
+    }
+  });
+
+  it('says which capability the server wanted when nobody can answer', async () => {
+    const legacy = await mcpkit('call', '--era', 'legacy', '--stdio', DEMO, 'greet_user');
+    expect(legacy.code).toBe(1);
+    expect(legacy.stderr).toContain(
+      `mcpkit: the server needs the client capability elicitation.form: run the command in a terminal to answer it, or pass --elicit '{"field":"value"}' (or --elicit decline)`,
+    );
+    const modern = await mcpkit('call', '--era', 'modern', '--stdio', DEMO, 'summarize', '{"text":"a"}');
+    expect(modern.code).toBe(1);
+    expect(modern.stderr).toBe(
+      'mcpkit: the server needs the client capability sampling: mcpkit has no model to sample with: use a client that has one\n',
+    );
+    const roots = await mcpkit('call', '--era', 'modern', '--stdio', DEMO, 'list_roots');
+    expect(roots.stderr).toBe(
+      'mcpkit: the server needs the client capability roots: pass --root <path or URI> (repeatable) to offer roots\n',
+    );
+  });
+
+  it('offers roots from --root, as file URIs', async () => {
+    const r = await mcpkit(
+      'call',
+      '--stdio',
+      DEMO,
+      'list_roots',
+      '--root',
+      '/srv/data',
+      '--root',
+      'file:///home/ada',
+    );
+    expect(r.stdout.trim().split('\n')).toEqual(['file:///srv/data', 'file:///home/ada']);
+    const web = await mcpkit('call', '--stdio', DEMO, 'list_roots', '--root', 'https://example.com/x');
+    expect(web.stderr).toBe(
+      'mcpkit: --root takes a local path or a file:// URI (MCP roots are files), not https://example.com/x\n',
+    );
+  });
+
+  it('refuses an --elicit that is neither JSON content nor an action', async () => {
+    const r = await mcpkit('call', '--stdio', DEMO, 'greet_user', '--elicit', 'Ada');
+    expect(r.stderr).toBe(
+      `mcpkit: --elicit takes the answer as a JSON object, such as '{"name":"Ada"}', or accept, decline or cancel; not Ada\n`,
+    );
+  });
+
+  it('asks in a terminal, field by field, re-asking an empty required answer', async () => {
+    const session = spawn('script', ['-qfec', `node ${bin} call --stdio "${DEMO}" greet_user`, '/dev/null'], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    const waitFor = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "${text}" on the terminal:\n${screen}`)), 15_000);
+        const check = () => {
+          if (screen.includes(text)) {
+            clearTimeout(timer);
+            session.stdout.off('data', check);
+            resolve();
+          }
+        };
+        session.stdout.on('data', check);
+        check();
+      });
+    session.stdout.setEncoding('utf8').on('data', (chunk: string) => void (screen += chunk));
+    const exited = new Promise<number | null>((resolve) => session.once('exit', resolve));
+    await waitFor('The server asks: What is your name?');
+    await waitFor('Answer? [Y]es, [n]o (decline), [c]ancel: ');
+    session.stdin.write('\r');
+    await waitFor('Name [string]: ');
+    session.stdin.write('\r');
+    await waitFor('  an answer is required');
+    session.stdin.write('Ada\r');
+    await waitFor('Hello, Ada!');
+    expect(await exited).toBe(0);
+  });
+});
+
+describe('mcpkit messages', () => {
+  it('points out a URL without its scheme', async () => {
+    const r = await mcpkit('call', 'localhost:3000/mcp', 'add', '{"a":1}');
+    expect(r.stderr).toBe(
+      'mcpkit: localhost:3000/mcp needs a scheme: http://localhost:3000/mcp (or https://)\n',
+    );
+    expect(r.code).toBe(1);
+  });
+
+  it('names a refused connection once, with its code', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/mcp`;
+    const r = await mcpkit('inspect', url);
+    expect(r.stderr).toBe(
+      `mcpkit: Could not connect to ${url}: connection refused (ECONNREFUSED). Is the server running, and on that port?\n`,
+    );
+  });
+
+  it('suggests the tool meant', async () => {
+    const r = await mcpkit('call', '--stdio', DEMO, 'ad', '{"a":1,"b":2}');
+    expect(r.stderr).toBe(
+      'mcpkit: The server has no tool "ad". Did you mean "add"? (mcpkit inspect lists its 8 tools)\n',
+    );
+    const far = await mcpkit('call', '--stdio', DEMO, 'zzzzzzzz');
+    expect(far.stderr).toBe(
+      'mcpkit: The server has no tool "zzzzzzzz". (mcpkit inspect lists its 8 tools)\n',
+    );
+  });
+
+  it('explains a stdio server that prints to stdout', async () => {
+    const chatty = `node -e "console.log('Server listening'); setInterval(() => {}, 1000)"`;
+    const r = await mcpkit('call', '--stdio', chatty, 'x', '--timeout', '1000');
+    expect(r.stderr).toContain(
+      'mcpkit: the server wrote a line that is not JSON-RPC to stdout: "Server listening". An MCP server over stdio must write only protocol messages there; logs belong on stderr.\n',
+    );
+    expect(r.code).toBe(1);
+  });
+
+  it('names a port in use and a port that is no number', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const r = await mcpkit('demo', '--port', String(port));
+      expect(r.stderr).toBe(
+        `mcpkit: port ${port} on 127.0.0.1 is already in use: stop what is using it, or choose another with --port\n`,
+      );
+      expect(r.code).toBe(1);
+    } finally {
+      blocker.close();
+    }
+    const abc = await mcpkit('demo', '--port', 'abc');
+    expect(abc.stderr).toBe('mcpkit: --port must be a whole number from 0 to 65535, not "abc"\n');
+    const timeout = await mcpkit('inspect', 'http://127.0.0.1:1/mcp', '--timeout', 'soon');
+    expect(timeout.stderr).toBe(
+      `mcpkit: --timeout must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, not "soon"\n`,
+    );
+  });
+});
