@@ -12,6 +12,8 @@ export default defineConfig({
     'transports/index': 'src/transports/index.ts',
     'node/index': 'src/node/index.ts',
     'adapters/index': 'src/adapters/index.ts',
+    'auth/index': 'src/auth/index.ts',
+    'auth/jwt/index': 'src/auth/jwt/index.ts',
     'cli/index': 'src/cli/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -195,3 +195,50 @@ describe('mcpkit messages', () => {
     );
   });
 });
+
+describe('mcpkit demo --auth', () => {
+  it('prints its keys, refuses a request without one (401 + metadata), and filters tools by role', async () => {
+    const port = await closedPort();
+    const demo = spawn(process.execPath, [bin, 'demo', '--port', String(port), '--auth'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let log = '';
+      await new Promise<void>((resolve, reject) => {
+        demo.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          log += chunk;
+          if (/reader key: \S+/.test(log)) resolve();
+        });
+        demo.once('exit', (code) => reject(new Error(`demo exited with ${code}: ${log}`)));
+      });
+      const adminKey = /^api key: (mk_\S+)$/m.exec(log)?.[1] as string;
+      const readerKey = /^reader key: (mk_\S+)/m.exec(log)?.[1] as string;
+      const url = `http://127.0.0.1:${port}/mcp`;
+      const metadataUrl = `http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp`;
+      const refused = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${metadataUrl}"`);
+      expect(await (await fetch(metadataUrl)).json()).toMatchObject({ resource: url });
+      const bare = await mcpkit('inspect', url);
+      expect(bare.stderr).toBe(
+        `mcpkit: Could not connect to ${url}: HTTP 401 Unauthorized: This MCP server needs a bearer token (resource metadata: ${metadataUrl}). Pass --token <token> or --api-key <key>.\n`,
+      );
+      const asAdmin = await mcpkit('call', url, 'echo', '{"text":"hi"}', '--token', adminKey);
+      expect(asAdmin.stdout.trim()).toBe('hi');
+      const viaHeader = await mcpkit('call', url, 'increment', '--api-key', adminKey);
+      expect(viaHeader.code).toBe(0);
+      const asReader = await mcpkit('inspect', url, '--json', '--api-key', readerKey);
+      const tools = (JSON.parse(asReader.stdout) as { tools: { name: string }[] }).tools.map((t) => t.name);
+      expect(tools.sort()).toEqual(['add', 'echo', 'list_roots']);
+      const denied = await mcpkit('call', url, 'increment', '--api-key', readerKey);
+      expect(denied.stderr).toBe("mcpkit: Forbidden: the caller's roles do not allow tools:increment\n");
+    } finally {
+      demo.kill('SIGTERM');
+    }
+  });
+});

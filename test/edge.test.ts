@@ -18,6 +18,8 @@ const EDGE_ENTRIES = [
   'server/index',
   'client/index',
   'http/index',
+  'auth/index',
+  'auth/jwt/index',
 ];
 const NODE_ONLY = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 

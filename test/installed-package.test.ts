@@ -111,7 +111,7 @@ beforeAll(async () => {
   app = await makeApp(
     'esm-app',
     Object.fromEntries(
-      ['zod', 'express', 'hono', '@hono/node-server', '@types/node', '@types/express'].map((p) => [
+      ['zod', 'jose', 'express', 'hono', '@hono/node-server', '@types/node', '@types/express'].map((p) => [
         p,
         versionOf(p),
       ]),
@@ -144,6 +144,7 @@ describe('the packed package, installed into a fresh app', () => {
       'hono-server.ts',
       'http-client.ts',
       'http-server.ts',
+      'protected-server.ts',
       'server.ts',
       'stdio-client.ts',
       'worker.ts',
@@ -171,6 +172,9 @@ describe('the packed package, installed into a fresh app', () => {
         "import { Client } from 'mcpkit/client';",
         "import { StreamableHttpClientTransport } from 'mcpkit/http';",
         "import { McpError } from 'mcpkit/protocol';",
+        "import { ApiKeys, bearerAuth, Rbac } from 'mcpkit/auth';",
+        "import { jwtProvider } from 'mcpkit/auth/jwt';",
+        'export const protections = [ApiKeys, bearerAuth, Rbac, jwtProvider];',
         'export async function ask(url: string): Promise<unknown> {',
         "  const client = new Client({ name: 'edge', version: '1' });",
         '  await client.connect(new StreamableHttpClientTransport(url));',

@@ -21,6 +21,8 @@ describe('package exports', () => {
     'mcpkit/stdio',
     'mcpkit/transports',
     'mcpkit/node',
+    'mcpkit/auth',
+    'mcpkit/auth/jwt',
     'mcpkit/adapters',
   ])('%s loads as ESM and CJS', (entry) => {
     const esm = run(`const m = await import('${entry}'); console.log(Object.keys(m).length > 0)`, 'module');

@@ -6,6 +6,7 @@ import type { CallToolResult } from '../protocol/index.js';
 import { createLegacySseHandler, createStreamableHttpHandler, serveStdio } from '../transports/index.js';
 import { answersOf } from './answers.js';
 import { createDemoServer } from './demo.js';
+import { protectDemo } from './demo-auth.js';
 import { capabilityHint, isInvalidParams, missingCapability, unknownToolMessage } from './explain.js';
 import type { Ask } from './form.js';
 import { formatInspection, inspect } from './inspect.js';
@@ -17,7 +18,8 @@ const USAGE = `mcpkit <command> [options]
 
 Commands:
   demo --stdio [--page-size N]            run the demo MCP server over stdio
-  demo --port N [--host H]                run it on http://H:N/mcp (Streamable HTTP, both eras)
+  demo --port N [--host H] [--auth]       run it on http://H:N/mcp (Streamable HTTP, both eras);
+                                          --auth: API keys and roles, printed at start
   inspect <target> [--json]               show a server's identity, era, capabilities, tools,
                                           resources, templates and prompts
   call <target> <tool> [json-args] [--json]
@@ -34,6 +36,8 @@ Options:
   --elicit <json>|accept|decline|cancel   answer the server's elicitation without asking
                                           (in a terminal, mcpkit asks you field by field)
   --root <path or URI>                    offer a root to the server (repeatable)
+  --token <token>                         send Authorization: Bearer <token> (HTTP targets)
+  --api-key <key>                         send X-API-Key: <key> (HTTP targets)
 `;
 
 const CLIENT_OPTIONS = {
@@ -43,6 +47,8 @@ const CLIENT_OPTIONS = {
   timeout: { type: 'string' },
   elicit: { type: 'string' },
   root: { type: 'string', multiple: true },
+  token: { type: 'string' },
+  'api-key': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -52,6 +58,7 @@ const DEMO_OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'page-size': { type: 'string' },
+  auth: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -60,7 +67,13 @@ const HOST_WITHOUT_SCHEME =
   /^(?:localhost|[\w-]+(?:\.[\w-]+)+|\[[\da-f:]+\])(?::\d+)?(?:\/\S*)?$|^[\w.-]+:\d+(?:\/\S*)?$/i;
 
 function targetOf(
-  values: { stdio?: string | undefined; era?: string | undefined; timeout?: string | undefined },
+  values: {
+    stdio?: string | undefined;
+    era?: string | undefined;
+    timeout?: string | undefined;
+    token?: string | undefined;
+    'api-key'?: string | undefined;
+  },
   positionals: string[],
 ) {
   const url = positionals.find((p) => /^https?:\/\//.test(p));
@@ -78,6 +91,8 @@ function targetOf(
     ...(url ? { url } : {}),
     ...(era ? { era } : {}),
     ...(values.timeout !== undefined ? { timeoutMs: wholeNumber('--timeout', values.timeout, 1) } : {}),
+    ...(values.token ? { headers: { authorization: `Bearer ${values.token}` } } : {}),
+    ...(values['api-key'] ? { headers: { 'x-api-key': values['api-key'] } } : {}),
   };
   return { target, rest: positionals.filter((p) => p !== url) };
 }
@@ -134,14 +149,15 @@ export async function main(argv: string[]): Promise<number | undefined> {
       process.stderr.write('mcpkit demo: serving MCP over stdio (both eras)\n');
       return undefined;
     }
-    const handler = createStreamableHttpHandler(demo);
-    // Old (2024-11-05) clients: GET /sse for the event stream, POST /messages for messages.
-    const legacySse = createLegacySseHandler(demo);
     const host = values.host ?? '127.0.0.1';
+    const protection = values.auth ? await protectDemo(demo, `http://${host}:${port}/mcp`) : undefined;
+    const handler = createStreamableHttpHandler(demo, protection ? { auth: protection.auth } : {});
+    // Old (2024-11-05) clients: GET /sse for the event stream, POST /messages for messages.
+    const legacySse = createLegacySseHandler(demo, protection ? { auth: protection.auth } : {});
     const http = await serveHttp(handler, {
       port,
       host,
-      routes: { '/sse': legacySse, '/messages': legacySse },
+      routes: { '/sse': legacySse, '/messages': legacySse, ...protection?.auth.routes },
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')
         throw new Error(
@@ -152,9 +168,14 @@ export async function main(argv: string[]): Promise<number | undefined> {
       throw error;
     });
     process.stderr.write(
-      `mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras; HTTP+SSE on /sse)\n` +
-        `try it: node ${relative(process.cwd(), process.argv[1] ?? 'mcpkit')} inspect ${http.url}   (Ctrl-C stops it)\n`,
+      `mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras; HTTP+SSE on /sse${protection ? '; API keys and roles' : ''})\n` +
+        `try it: node ${relative(process.cwd(), process.argv[1] ?? 'mcpkit')} inspect ${http.url}${protection ? ' --api-key <key>' : ''}   (Ctrl-C stops it)\n`,
     );
+    if (protection) {
+      process.stderr.write(
+        `api key: ${protection.adminKey}\nreader key: ${protection.readerKey} (sees echo, add and list_roots only)\n`,
+      );
+    }
     // Requests in flight get their grace period and then an error answer; only then do sessions,
     // streams and connections close.
     const stop = async () => {

@@ -7,6 +7,8 @@ export interface TargetOptions {
   url?: string;
   era?: ClientOptions['era'];
   timeoutMs?: number;
+  /** Headers on every HTTP request (credentials). */
+  headers?: Record<string, string>;
 }
 
 /** What a stray stdout line means for an MCP server, and where its output belongs. */
@@ -32,11 +34,17 @@ export async function connectTarget(
   const client = new Client({ name: 'mcpkit-cli', version: '0.1.0' }, options);
   if (target.url) {
     try {
-      await client.connect(new StreamableHttpClientTransport(target.url));
+      await client.connect(
+        new StreamableHttpClientTransport(target.url, target.headers ? { headers: target.headers } : {}),
+      );
     } catch (error) {
       // The transport names the URL itself; say it once.
       const reason = (error as Error).message.replace(`Cannot reach ${target.url}: `, '');
-      const advice = /ECONNREFUSED/.test(reason) ? ' Is the server running, and on that port?' : '';
+      const advice = /ECONNREFUSED/.test(reason)
+        ? ' Is the server running, and on that port?'
+        : /^HTTP 401/.test(reason)
+          ? ' Pass --token <token> or --api-key <key>.'
+          : '';
       throw new Error(`Could not connect to ${target.url}: ${reason}.${advice}`);
     }
     return client;

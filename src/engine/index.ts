@@ -12,6 +12,7 @@ export {
   type Progress,
   type RequestOptions,
 } from './peer.js';
+export { type Principal, principalKey } from './principal.js';
 export type {
   SendOptions,
   Transport,

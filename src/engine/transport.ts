@@ -1,4 +1,5 @@
 import type { Decoded, JsonRpcMessage, RequestId } from '../protocol/jsonrpc.js';
+import type { Principal } from './principal.js';
 
 /**
  * A transport moves text frames, one JSON-RPC message or batch each. Parsing, limits and
@@ -10,6 +11,11 @@ export interface Transport {
    * handler's `clientKey` option says). Absent: the connection itself is the client (stdio).
    */
   readonly clientKey?: string;
+  /**
+   * Who the last request on this transport proved to be (authenticated HTTP); each request on a
+   * session is checked against the session's owner before it arrives here.
+   */
+  readonly principal?: Principal;
   start(sink: TransportSink): Promise<void>;
   send(frame: string, options?: SendOptions): Promise<void>;
   close(): Promise<void>;

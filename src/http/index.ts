@@ -20,6 +20,7 @@ export type {
   HeaderSource,
   HttpAnswer,
   HttpInput,
+  RequestAuthenticator,
 } from '../transports/streamable-http/http-core.js';
 export {
   type ConnInfo,

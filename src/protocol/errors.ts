@@ -23,6 +23,11 @@ export const ErrorCode = {
    * `data.limit` names the option that sets it, `data.retryAfterMs` when to try again.
    */
   Overloaded: -32005,
+  /**
+   * mcpkit-local: the caller is authenticated but not allowed this tool, resource, prompt or
+   * method; `data.permission` names what it lacks.
+   */
+  Forbidden: -32003,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

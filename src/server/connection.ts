@@ -1,5 +1,6 @@
 import type { IncomingRequest } from '../engine/peer.js';
 import { Peer, type PeerOptions } from '../engine/peer.js';
+import type { Principal } from '../engine/principal.js';
 import type { Transport } from '../engine/transport.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { JsonRpcMessage, JsonRpcNotification } from '../protocol/jsonrpc.js';
@@ -14,7 +15,7 @@ import {
   serveInSession,
   serveModern,
 } from './dispatch.js';
-import type { LegacySession } from './scope.js';
+import type { Caller, LegacySession } from './scope.js';
 
 let connections = 0;
 
@@ -42,7 +43,7 @@ export interface ConnectionHooks {
  * a request with a modern protocol version in `_meta` is served statelessly; anything else belongs
  * to the legacy session that `initialize` opened on this connection.
  */
-export class Connection implements SessionConnection, ServerConnection {
+export class Connection implements SessionConnection, ServerConnection, Caller {
   readonly peer: Peer;
   session?: LegacySession;
   /** Set while initialize runs, so that pipelined requests wait for the session it opens. */
@@ -50,6 +51,10 @@ export class Connection implements SessionConnection, ServerConnection {
   /** Who this connection serves, for per-client bounds. */
   readonly clientKey: string;
 
+  /** The caller the transport last authenticated (HTTP with `auth`). */
+  get principal(): Principal | undefined {
+    return this.transport.principal;
+  }
   get protocolVersion(): LegacyRevision | undefined {
     return this.session?.revision;
   }
@@ -65,7 +70,7 @@ export class Connection implements SessionConnection, ServerConnection {
 
   constructor(
     private readonly server: ServerRuntime,
-    transport: Transport,
+    private readonly transport: Transport,
     peerOptions: PeerOptions,
     private readonly hooks: ConnectionHooks,
   ) {
@@ -87,7 +92,7 @@ export class Connection implements SessionConnection, ServerConnection {
       META.protocolVersion
     ];
     // A request naming its version in _meta is modern; initialize among them is a removed method.
-    if (requestEra(version) === 'modern') return serveModern(this.server, incoming, version, this.clientKey);
+    if (requestEra(version) === 'modern') return serveModern(this.server, incoming, version, this);
     return this.serveLegacy(incoming);
   }
 
@@ -107,12 +112,12 @@ export class Connection implements SessionConnection, ServerConnection {
     if (!this.session && this.initializing) await this.initializing;
     const session = this.session;
     if (!session) throw refuseSessionless(method);
-    return serveInSession(this.server, session, incoming, this.clientKey);
+    return serveInSession(this.server, session, incoming, this);
   }
 
   /** Legacy lifecycle: agree on a revision (the client's if served, else our newest) and open the session. */
   private async initialize(incoming: IncomingRequest): Promise<Record<string, unknown>> {
-    const { result, opened } = await serveInitialize(this.server, incoming, this.clientKey);
+    const { result, opened } = await serveInitialize(this.server, incoming, this);
     this.session = { ...opened, notify: (m, p) => this.peer.notify(m, p) };
     return result;
   }

@@ -42,6 +42,9 @@ export class HandlerContext implements RequestContext {
   get client() {
     return this.scope.client;
   }
+  get auth() {
+    return this.scope.principal;
+  }
   get meta(): Record<string, unknown> {
     return (this.params._meta as Record<string, unknown> | undefined) ?? {};
   }

@@ -1,3 +1,4 @@
+import type { Principal } from '../engine/principal.js';
 import type { Transport } from '../engine/transport.js';
 import type {
   DecodeLimits,
@@ -33,9 +34,10 @@ export interface ServerCore {
   /** The part of a listen filter this server can honour. */
   agreeFilter(requested: SubscriptionFilter): SubscriptionFilter;
   /** Tasks extension: a task as tasks/get shows it, or -32602 for an unknown id. */
-  taskOrThrow(taskId: string): Promise<TaskRecord>;
+  /** A task by id, for the caller that owns it (`principalKey`); others get "Unknown task". */
+  taskOrThrow(taskId: string, caller?: string): Promise<TaskRecord>;
   runningTask(taskId: string): RunningTask | undefined;
-  cancelTask(taskId: string): Promise<void>;
+  cancelTask(taskId: string, caller?: string): Promise<void>;
   /** Serves a listen stream until the client cancels it or the server closes. */
   listen(ctx: HandlerContext, filter: SubscriptionFilter): Promise<void>;
 }
@@ -52,6 +54,8 @@ export interface SessionConnection {
 export interface OneShotIo {
   /** Who sent the request, for per-client bounds. */
   readonly clientKey: string;
+  /** The authenticated caller, if the transport authenticated the request. */
+  readonly principal?: Principal;
   notify(notification: JsonRpcNotification): void;
   /**
    * A legacy request with no session (stateless legacy HTTP): served at this revision, for a

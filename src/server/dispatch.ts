@@ -1,4 +1,5 @@
 import type { IncomingRequest } from '../engine/peer.js';
+import { principalKey } from '../engine/principal.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { META } from '../protocol/meta.js';
 import {
@@ -15,7 +16,7 @@ import { type InputAsker, RequestAsker } from './input.js';
 import { methods } from './methods.js';
 import { MrtrRound } from './mrtr.js';
 import { bindingOf } from './request-state.js';
-import type { LegacySession, RequestScope } from './scope.js';
+import type { Caller, LegacySession, RequestScope } from './scope.js';
 import { shapeError, shapeLegacy, shapeModern } from './shape.js';
 import { TASKS_EXTENSION } from './tasks.js';
 
@@ -88,12 +89,19 @@ export function unsupportedVersion(
   });
 }
 
+/** The scope's view of the caller: its key, and its principal only when there is one. */
+function callerScope(caller: Caller): Pick<RequestScope, 'clientKey' | 'principal'> {
+  return caller.principal
+    ? { clientKey: caller.clientKey, principal: caller.principal }
+    : { clientKey: caller.clientKey };
+}
+
 /** A modern request (its version named in `_meta`): served statelessly, whatever carried it. */
 export async function serveModern(
   runtime: ServerRuntime,
   incoming: IncomingRequest,
   version: unknown,
-  clientKey: string,
+  caller: Caller,
 ): Promise<Record<string, unknown>> {
   const { method } = incoming.message;
   if (!runtime.modernRevisions.includes(version as ModernRevision))
@@ -108,7 +116,7 @@ export async function serveModern(
     era: 'modern',
     revision,
     features,
-    clientKey,
+    ...callerScope(caller),
     client: {
       capabilities: meta[META.clientCapabilities],
       ...(meta[META.clientInfo] ? { info: meta[META.clientInfo] } : {}),
@@ -144,11 +152,12 @@ async function runWithInputs(
 ): Promise<Record<string, unknown>> {
   const codec = runtime.requestState;
   const target = String(params.name ?? params.uri ?? '');
+  const owner = principalKey(ctx.scope.principal);
   let answers: Record<string, unknown> = {};
   if (typeof params.requestState === 'string') {
     const state = await codec.open(
       params.requestState,
-      await bindingOf(ctx.method, target, params.arguments),
+      await bindingOf(ctx.method, target, params.arguments, owner),
     );
     answers = { ...state.answers };
     for (const key of state.asked) {
@@ -165,7 +174,7 @@ async function runWithInputs(
     if (!round.isPending) throw error;
   }
   const requestState = await codec.seal({
-    bind: await bindingOf(ctx.method, target, params.arguments),
+    bind: await bindingOf(ctx.method, target, params.arguments, owner),
     answers,
     asked: Object.keys(round.asked),
     exp: Date.now() + codec.ttlMs,
@@ -178,7 +187,7 @@ export async function serveInSession(
   runtime: ServerRuntime,
   session: LegacySession,
   incoming: IncomingRequest,
-  clientKey: string,
+  caller: Caller,
 ): Promise<Record<string, unknown>> {
   const { method } = incoming.message;
   if (!served(session.revision).has(method))
@@ -189,7 +198,7 @@ export async function serveInSession(
     revision: session.revision,
     features: session.features,
     client: session.client,
-    clientKey,
+    ...callerScope(caller),
     incoming,
     logLevel: session.logLevel,
     asker: new RequestAsker(
@@ -211,7 +220,7 @@ export async function serveInSession(
 export async function serveInitialize(
   runtime: ServerRuntime,
   incoming: IncomingRequest,
-  clientKey: string,
+  caller: Caller,
 ): Promise<{ result: Record<string, unknown>; opened: Omit<LegacySession, 'notify'> }> {
   const parsed = r2025_11_25.InitializeParams.safeParse(incoming.message.params);
   if (!parsed.success) throw invalidParams('initialize', parsed.error.issues);
@@ -228,7 +237,7 @@ export async function serveInitialize(
     revision,
     features,
     client,
-    clientKey,
+    ...callerScope(caller),
     incoming,
     asker: noInput,
   };

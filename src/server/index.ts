@@ -1,3 +1,4 @@
+export type { Principal } from '../engine/principal.js';
 export type { Completer, CompletionPage } from './completion.js';
 export type { ServerConnection } from './connection.js';
 export {

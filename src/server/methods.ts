@@ -1,3 +1,4 @@
+import { principalKey } from '../engine/principal.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { META } from '../protocol/meta.js';
 import type { Resource, SubscriptionFilter } from '../protocol/schemas/index.js';
@@ -8,8 +9,8 @@ import { paginate } from './pagination.js';
 import { getPrompt } from './prompts.js';
 import { resourceNotFound, toContents } from './resources.js';
 import type { LegacySession } from './scope.js';
-import { TASKS_EXTENSION } from './tasks.js';
-import { callTool } from './tools.js';
+import { TASKS_EXTENSION, visibleTask } from './tasks.js';
+import { callTool, missingScopes } from './tools.js';
 
 type Params = Record<string, any>;
 
@@ -44,8 +45,11 @@ function page<T>(core: ServerCore, items: readonly T[], params: Params) {
 
 /** Every server method, written once for both eras. */
 export const methods: Record<string, MethodHandler> = {
-  async 'tools/list'(core, _ctx, params) {
-    const { slice, ...rest } = page(core, core.enabledTools(), params);
+  async 'tools/list'(core, ctx, params) {
+    const usable = ctx.auth
+      ? core.enabledTools().filter((t) => missingScopes(t, ctx.auth).length === 0)
+      : core.enabledTools();
+    const { slice, ...rest } = page(core, usable, params);
     return { tools: slice.map((t) => t.definition), ...rest };
   },
 
@@ -54,6 +58,17 @@ export const methods: Record<string, MethodHandler> = {
     if (!tool?.enabled) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${params.name}`);
     // A tool that only runs as a task refuses a modern client without the tasks extension.
     if (tool.task === 'required' && ctx.era === 'modern' && !ctx.scope.tasks) throw tasksRequired();
+    const missing = missingScopes(tool, ctx.auth);
+    if (missing.length > 0) {
+      throw new McpError(
+        ErrorCode.Forbidden,
+        `Forbidden: tool ${params.name} needs the scope ${missing.join(' ')}`,
+        {
+          permission: `tools:${params.name}`,
+          requiredScopes: missing,
+        },
+      );
+    }
     return { ...(await callTool(tool, params.arguments, ctx.scope, ctx)) };
   },
 
@@ -135,19 +150,19 @@ export const methods: Record<string, MethodHandler> = {
 
   async 'tasks/get'(core, ctx, params) {
     if (!ctx.scope.tasks) throw tasksRequired();
-    return { ...(await core.taskOrThrow(params.taskId)) };
+    return { ...visibleTask(await core.taskOrThrow(params.taskId, principalKey(ctx.scope.principal))) };
   },
 
   async 'tasks/update'(core, ctx, params) {
     if (!ctx.scope.tasks) throw tasksRequired();
-    await core.taskOrThrow(params.taskId);
+    await core.taskOrThrow(params.taskId, principalKey(ctx.scope.principal));
     await core.runningTask(params.taskId)?.answer(params.inputResponses ?? {});
     return {};
   },
 
   async 'tasks/cancel'(core, ctx, params) {
     if (!ctx.scope.tasks) throw tasksRequired();
-    await core.cancelTask(params.taskId);
+    await core.cancelTask(params.taskId, principalKey(ctx.scope.principal));
     return {};
   },
 

@@ -1,3 +1,4 @@
+import type { Principal } from '../engine/principal.js';
 import type { RequestId } from '../protocol/jsonrpc.js';
 import type { Era, Revision } from '../protocol/revisions.js';
 import type {
@@ -29,6 +30,8 @@ export interface RequestContext {
   readonly era: Era;
   readonly protocolVersion: Revision;
   readonly client: { readonly info?: Implementation; readonly capabilities: ClientCapabilities };
+  /** The authenticated caller (HTTP with `auth`); undefined where nothing authenticates (stdio). */
+  readonly auth: Principal | undefined;
   /** The request's `_meta`. */
   readonly meta: Readonly<Record<string, unknown>>;
   /** The request's params (validated). */

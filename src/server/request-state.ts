@@ -99,10 +99,13 @@ export class RequestStateCodec {
   }
 }
 
-/** The binding of a state to its request: method, target and a digest of the arguments. */
-export async function bindingOf(method: string, target: string, args: unknown): Promise<string> {
+/**
+ * The binding of a state to its request: method, target, a digest of the arguments, and the
+ * authenticated caller it was issued to, so that one principal cannot replay another's state.
+ */
+export async function bindingOf(method: string, target: string, args: unknown, owner = ''): Promise<string> {
   const digest = new Uint8Array(
     await crypto.subtle.digest('SHA-256', encoder.encode(canonicalJson(args ?? {}))),
   );
-  return `${method}\n${target}\n${base64url(digest)}`;
+  return `${method}\n${target}\n${base64url(digest)}\n${owner}`;
 }

@@ -1,5 +1,6 @@
 import { compose, type Middleware } from '../engine/compose.js';
 import type { PeerOptions } from '../engine/peer.js';
+import { principalKey } from '../engine/principal.js';
 import type { Transport } from '../engine/transport.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type JsonRpcRequest } from '../protocol/jsonrpc.js';
@@ -30,6 +31,7 @@ import {
   TASKS_EXTENSION,
   type TaskRecord,
   type TaskStore,
+  visibleTask,
 } from './tasks.js';
 import type { RegisteredTool } from './tools.js';
 
@@ -174,16 +176,16 @@ export class Runtime implements ServerRuntime {
     // The transport decided the era (requestEra): no revision to assume means a modern request.
     if (io.assumeRevision === undefined) {
       const version = (message.params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];
-      return call.run((incoming) => serveModern(this, incoming, version, io.clientKey));
+      return call.run((incoming) => serveModern(this, incoming, version, io));
     }
     // Stateless legacy: initialize is answered (nothing is kept); anything else runs in a session
     // made for this request alone.
     if (message.method === 'initialize')
-      return call.run(async (incoming) => (await serveInitialize(this, incoming, io.clientKey)).result);
+      return call.run(async (incoming) => (await serveInitialize(this, incoming, io)).result);
     if (message.method === 'ping') return call.run(async () => ({}));
     // Nothing outlives the request: there is no stream for unsolicited messages.
     const session = assumedSession(io.assumeRevision, () => Promise.resolve());
-    return call.run((incoming) => serveInSession(this, session, incoming, io.clientKey));
+    return call.run((incoming) => serveInSession(this, session, incoming, io));
   }
 
   /** Tells subscribers that a resource changed (legacy subscribe, modern listen). */
@@ -246,16 +248,16 @@ export class Runtime implements ServerRuntime {
     return this.tools.list().some((t) => t.task);
   }
 
-  taskOrThrow(taskId: string): Promise<TaskRecord> {
-    return this.taskHost.get(taskId);
+  taskOrThrow(taskId: string, caller?: string): Promise<TaskRecord> {
+    return this.taskHost.get(taskId, caller);
   }
 
   runningTask(taskId: string): RunningTask | undefined {
     return this.taskHost.runningTask(taskId);
   }
 
-  cancelTask(taskId: string): Promise<void> {
-    return this.taskHost.cancel(taskId);
+  cancelTask(taskId: string, caller?: string): Promise<void> {
+    return this.taskHost.cancel(taskId, caller);
   }
 
   agreeFilter(requested: SubscriptionFilter): SubscriptionFilter {
@@ -303,11 +305,15 @@ export class Runtime implements ServerRuntime {
     this.listChanged('tools');
   }
 
-  /** `notifications/tasks`: the whole DetailedTask, to listen streams that asked for the task. */
+  /**
+   * `notifications/tasks`: the whole DetailedTask, to listen streams that asked for the task and
+   * belong to its owner (a task id named by another principal's stream shows nothing).
+   */
   private taskChanged(task: TaskRecord): void {
     for (const l of this.listens) {
-      if (l.filter.taskIds?.includes(task.taskId))
-        void this.sendOnStream(l, 'notifications/tasks', { ...task }).catch(() => {});
+      if (!l.filter.taskIds?.includes(task.taskId)) continue;
+      if (task.owner !== undefined && task.owner !== principalKey(l.ctx.scope.principal)) continue;
+      void this.sendOnStream(l, 'notifications/tasks', { ...visibleTask(task) }).catch(() => {});
     }
   }
 

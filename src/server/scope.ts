@@ -1,4 +1,5 @@
 import type { IncomingRequest } from '../engine/peer.js';
+import type { Principal } from '../engine/principal.js';
 import type { Era, LegacyRevision, Revision, RevisionFeatures } from '../protocol/revisions.js';
 import type { ClientCapabilities, Implementation, LoggingLevel } from '../protocol/schemas/index.js';
 import type { InputAsker } from './input.js';
@@ -18,6 +19,12 @@ export interface LegacySession {
   notify(method: string, params?: Record<string, unknown>): Promise<void>;
 }
 
+/** Who sends a request: the key per-client bounds count, and the authenticated caller if any. */
+export interface Caller {
+  readonly clientKey: string;
+  readonly principal?: Principal | undefined;
+}
+
 /** What the negotiation layer learned about one incoming request. Handlers never see the era. */
 export interface RequestScope {
   era: Era;
@@ -26,6 +33,8 @@ export interface RequestScope {
   client: { info?: Implementation; capabilities: ClientCapabilities };
   /** Who sent the request, for per-client bounds (the transport's client key, or the connection). */
   clientKey: string;
+  /** The authenticated caller, when the transport authenticates (HTTP with `auth`). */
+  principal?: Principal;
   incoming: IncomingRequest;
   /** Lowest level sent as `notifications/message`; undefined sends none. */
   logLevel?: LoggingLevel;

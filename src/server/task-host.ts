@@ -1,9 +1,17 @@
+import { principalKey } from '../engine/principal.js';
 import { Quota } from '../engine/quota.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { HandlerContext } from './context.js';
 import type { RequestContext } from './request-context.js';
 import type { ScopedContext } from './scope.js';
-import { detachedIncoming, isTerminal, RunningTask, type TaskRecord, type TaskStore } from './tasks.js';
+import {
+  detachedIncoming,
+  isTerminal,
+  RunningTask,
+  type TaskRecord,
+  type TaskStore,
+  visibleTask,
+} from './tasks.js';
 import type { RegisteredTool, ToolReturn } from './tools.js';
 import { completeToolResult, TaskCreated } from './tools.js';
 
@@ -58,6 +66,7 @@ export class TaskHost {
       lastUpdatedAt: now,
       ttlMs: this.options.ttlMs,
       pollIntervalMs: this.options.pollIntervalMs,
+      ...(ctx.scope.principal ? { owner: principalKey(ctx.scope.principal) } : {}),
     };
     const task = new RunningTask(record, ctx.client.capabilities, (r) => this.save(r));
     try {
@@ -76,7 +85,7 @@ export class TaskHost {
     const taskCtx = new HandlerContext(scope, ctx.params);
     const tool = ctx.method === 'tools/call' ? this.options.tool(String(ctx.params.name)) : undefined;
     void this.execute(task, taskCtx, run, tool);
-    return new TaskCreated({ resultType: 'task', ...record });
+    return new TaskCreated({ resultType: 'task', ...visibleTask(record) });
   }
 
   private async execute(
@@ -112,9 +121,11 @@ export class TaskHost {
     this.options.onChange(record);
   }
 
-  async get(taskId: string): Promise<TaskRecord> {
+  /** A task, for its owner: another caller is told the task does not exist, as for a wrong id. */
+  async get(taskId: string, caller?: string): Promise<TaskRecord> {
     const task = await this.options.store.get(taskId);
-    if (!task) throw new McpError(ErrorCode.InvalidParams, `Unknown task: ${taskId}`);
+    if (!task || (task.owner !== undefined && task.owner !== caller))
+      throw new McpError(ErrorCode.InvalidParams, `Unknown task: ${taskId}`);
     return task;
   }
 
@@ -123,8 +134,8 @@ export class TaskHost {
   }
 
   /** Cooperative and idempotent: a terminal task stays as it is. */
-  async cancel(taskId: string): Promise<void> {
-    const stored = await this.get(taskId);
+  async cancel(taskId: string, caller?: string): Promise<void> {
+    const stored = await this.get(taskId, caller);
     const task = this.running.get(taskId);
     if (task) {
       await task.transition({ status: 'cancelled' });

@@ -19,6 +19,14 @@ export interface TaskRecord {
   inputRequests?: Record<string, InputRequest>;
   result?: Record<string, unknown>;
   error?: { code: number; message: string; data?: unknown };
+  /** The authenticated caller that created the task; only it may see or change the task. Never sent. */
+  owner?: string;
+}
+
+/** A task as the client sees it: everything but its owner. */
+export function visibleTask(record: TaskRecord): Omit<TaskRecord, 'owner'> {
+  const { owner: _owner, ...visible } = record;
+  return visible;
 }
 
 /**

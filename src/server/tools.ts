@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Principal } from '../engine/principal.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { type HeaderAnnotation, headerAnnotations } from '../protocol/mcp-headers.js';
 import type { CallToolResult, Icon, Tool, ToolAnnotations } from '../protocol/schemas/index.js';
@@ -37,6 +38,12 @@ export interface ToolConfig<
    * refuses clients that did not declare the extension (-32021).
    */
   task?: 'optional' | 'required';
+  /**
+   * OAuth scopes an authenticated caller needs: without them the tool is not listed, and a call is
+   * refused with -32003 (over HTTP, 403 with an `insufficient_scope` challenge). Callers nobody
+   * authenticated (stdio, HTTP without `auth`) are not checked.
+   */
+  scopes?: string[];
 }
 
 /** A handler may return a full result or, for the common case, just text. */
@@ -60,6 +67,13 @@ export interface RegisteredTool {
   output?: CompiledSchema;
   handler: ToolHandler<any, any>;
   task?: 'optional' | 'required';
+  scopes?: string[];
+}
+
+/** The scopes of `tool` that an authenticated caller lacks (none for unauthenticated callers). */
+export function missingScopes(tool: RegisteredTool, principal: Principal | undefined): string[] {
+  if (!tool.scopes || !principal) return [];
+  return tool.scopes.filter((scope) => !principal.scopes.includes(scope));
 }
 
 /** What `ctx.task()` hands back: the call became a task, answered with a CreateTaskResult. */
@@ -105,6 +119,7 @@ export function buildTool(
     ...(input ? { input } : {}),
     ...(output ? { output } : {}),
     ...(config.task ? { task: config.task } : {}),
+    ...(config.scopes?.length ? { scopes: [...config.scopes] } : {}),
     handler,
   };
 }

@@ -1,3 +1,4 @@
+import { type Principal, principalKey } from '../../engine/principal.js';
 import { Quota } from '../../engine/quota.js';
 import type { SendOptions } from '../../engine/transport.js';
 import type { McpServer } from '../../server/mcp-server.js';
@@ -5,9 +6,9 @@ import { DEFAULT_MAX_BODY_BYTES, readBody } from '../streamable-http/body.js';
 import {
   answer,
   type ClientKey,
-  clientOf,
   type HttpAnswer,
   type HttpInput,
+  type RequestAuthenticator,
   webHandler,
 } from '../streamable-http/http-core.js';
 import {
@@ -20,6 +21,7 @@ import {
   UnsupportedMediaType,
 } from '../streamable-http/http-error.js';
 import { HttpTransport } from '../streamable-http/http-transports.js';
+import { identify } from '../streamable-http/identify.js';
 import { checkOrigin, type OriginPolicy } from '../streamable-http/security.js';
 import { SSE_HEADERS, SseStream } from '../streamable-http/sse.js';
 
@@ -35,6 +37,8 @@ export interface LegacySseOptions extends OriginPolicy {
   keepAliveMs?: number;
   /** Who a request comes from, for the per-client bound. Default: the remote address. */
   clientKey?: ClientKey;
+  /** Authenticates the stream and every message (`mcpkit/auth`); a session belongs to its opener. */
+  auth?: RequestAuthenticator;
 }
 
 /** One 2024-11-05 session: the GET event stream carries everything the server sends. */
@@ -70,7 +74,11 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     perClientOption: 'maxSessionsPerClient',
   });
 
-  async function open(request: HttpInput, client: string): Promise<HttpAnswer> {
+  async function open(
+    request: HttpInput,
+    client: string,
+    principal: Principal | undefined,
+  ): Promise<HttpAnswer> {
     if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? '*/*'))
       throw new NotAcceptable('text/event-stream');
     const refusal = quota.acquire(client);
@@ -86,16 +94,20 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
       () => quota.release(client),
     );
     const transport = new SseSessionTransport(stream, client);
+    transport.principal = principal;
     sessions.set(id, transport);
     await server.connect(transport);
     stream.send({ event: 'endpoint', data: `${messagesPath}?sessionId=${id}` });
     return answer(200, stream.body, { ...SSE_HEADERS });
   }
 
-  async function post(request: HttpInput): Promise<HttpAnswer> {
+  async function post(request: HttpInput, principal: Principal | undefined): Promise<HttpAnswer> {
     const id = new URL(request.url, 'http://localhost').searchParams.get('sessionId');
     const transport = id ? sessions.get(id) : undefined;
-    if (!transport) throw new NotFound('Session not found');
+    // Another principal's session does not exist for this caller.
+    if (!transport || principalKey(transport.principal) !== principalKey(principal))
+      throw new NotFound('Session not found');
+    transport.principal = principal;
     if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
       throw new UnsupportedMediaType();
     transport.deliver(await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
@@ -105,8 +117,11 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
   const serve = async (request: HttpInput): Promise<HttpAnswer> => {
     try {
       checkOrigin(request, options);
-      if (request.method === 'GET') return await open(request, clientOf(request, options.clientKey));
-      if (request.method === 'POST') return await post(request);
+      const caller = await identify(request, options.auth, options.clientKey);
+      if ('refusal' in caller) return caller.refusal;
+      const { client, principal } = caller;
+      if (request.method === 'GET') return await open(request, client, principal);
+      if (request.method === 'POST') return await post(request, principal);
       throw new MethodNotAllowed('GET, POST');
     } catch (error) {
       if (error instanceof HttpError) return error.toAnswer();

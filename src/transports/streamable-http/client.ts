@@ -34,6 +34,24 @@ type Message = {
   error?: unknown;
 };
 
+/** What a 401 or 403 says: the error description of its body and where the server's metadata is. */
+function authorizationFailure(response: Response, text: string): string {
+  let description: string | undefined;
+  try {
+    const body = JSON.parse(text) as { error_description?: unknown; error?: unknown };
+    description = String(body.error_description ?? body.error ?? '') || undefined;
+  } catch {
+    description = undefined;
+  }
+  const challenge = response.headers.get('www-authenticate') ?? '';
+  const metadata = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+  const scope = /scope="([^"]+)"/.exec(challenge)?.[1];
+  const what = response.status === 401 ? 'Unauthorized' : 'Forbidden';
+  return `HTTP ${response.status} ${what}: ${description ?? 'the server refused the credentials'}${
+    scope ? `; scope needed: ${scope}` : ''
+  }${metadata ? ` (resource metadata: ${metadata})` : ''}`;
+}
+
 /** A body a modern server sends with 400/404: a JSON-RPC error with a modern code. */
 function isModernError(text: string): boolean {
   try {
@@ -129,6 +147,17 @@ export class StreamableHttpClientTransport implements Transport {
       if (controller.signal.aborted) return;
       if (isRequest)
         this.fail(message.id!, `Cannot reach ${String(this.url)}: ${describeNetworkError(error)}`);
+      return;
+    }
+    if ((response.status === 401 || response.status === 403) && isRequest) {
+      const text = await response.text();
+      // A JSON-RPC error body (a refused Origin, say) is the answer itself; an OAuth one is not.
+      if (!text.includes('"jsonrpc"')) {
+        this.forget(message.id);
+        this.fail(message.id!, authorizationFailure(response, text));
+        return;
+      }
+      this.receive(text, message.id);
       return;
     }
     const session = response.headers.get('mcp-session-id');

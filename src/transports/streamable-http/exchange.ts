@@ -60,6 +60,14 @@ export class Exchange {
     return this.done;
   }
 
+  /** The single answer's status and extra headers, when its outcome calls for them (a 403 step-up). */
+  private override?: { status: number; headers: Record<string, string> };
+
+  /** Answers the next response with `status` and `headers` (if it is still a single JSON body). */
+  challenge(status: number, headers: Record<string, string>): void {
+    this.override = { status, headers };
+  }
+
   /** A message for this exchange: a response (`kind` response/batch) or anything related. */
   deliver(frame: string, kind: string | undefined, id: RequestId | undefined, errorCode?: number): void {
     if (this.done) return;
@@ -70,8 +78,10 @@ export class Exchange {
     if (!this.stream && !this.detached) {
       if (final) {
         this.end();
-        const status = this.options.statusOf?.(errorCode) ?? 200;
-        this.resolve(answer(status, frame, { ...JSON_TYPE, ...this.options.headers }));
+        const status = this.override?.status ?? this.options.statusOf?.(errorCode) ?? 200;
+        this.resolve(
+          answer(status, frame, { ...JSON_TYPE, ...this.options.headers, ...this.override?.headers }),
+        );
         return;
       }
       if (!this.options.sseAllowed) return; // a JSON-only client cannot receive related messages

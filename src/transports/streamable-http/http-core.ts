@@ -4,6 +4,8 @@
  * thin shells over it, so Node pays for no web `Request`/`Response` bridge.
  */
 
+import type { Principal } from '../../engine/principal.js';
+
 /** Case-insensitive header lookup; a web `Headers` is one. */
 export interface HeaderSource {
   get(name: string): string | null;
@@ -43,6 +45,22 @@ export interface ConnInfo {
    * per request alive for as long as its keep-alive connection stayed open.
    */
   signal?: AbortSignal;
+}
+
+/**
+ * Authenticates HTTP requests before anything else looks at them (`mcpkit/auth` makes one from
+ * providers). A refusal is the whole answer: 401 with its challenge, or 403.
+ */
+export interface RequestAuthenticator {
+  authenticate(request: {
+    headers: HeaderSource;
+    url: string;
+  }): Promise<{ principal: Principal } | { refusal: HttpAnswer }>;
+  /**
+   * The headers of a 403 step-up challenge (`error="insufficient_scope"`) for a request refused
+   * because the caller lacks `scopes`; a modern request refused so is answered 403 with them.
+   */
+  insufficientScope?(scopes: string[]): Record<string, string>;
 }
 
 /** Who a request comes from, for per-client bounds: the host's address unless the user says otherwise. */

@@ -1,3 +1,4 @@
+import type { Principal } from '../../engine/principal.js';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { type Decoded, encode, messagesOf, type RequestId } from '../../protocol/jsonrpc.js';
@@ -9,6 +10,8 @@ import type { SseStream } from './sse.js';
 export abstract class HttpTransport implements Transport {
   protected sink?: TransportSink;
   closed = false;
+  /** The caller the last request on this transport proved to be. */
+  principal: Principal | undefined;
 
   constructor(readonly clientKey: string) {}
 

@@ -1,3 +1,4 @@
+import { type Principal, principalKey } from '../../engine/principal.js';
 import { Quota } from '../../engine/quota.js';
 import { ErrorCode, McpError } from '../../protocol/errors.js';
 import { modernHttpStatus } from '../../protocol/http-status.js';
@@ -28,10 +29,10 @@ import {
   answer,
   type ClientKey,
   type CoreHandler,
-  clientOf,
   type HttpAnswer,
   type HttpInput,
   jsonAnswer,
+  type RequestAuthenticator,
   webHandler,
 } from './http-core.js';
 import {
@@ -45,6 +46,7 @@ import {
   UnsupportedMediaType,
 } from './http-error.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
+import { identify } from './identify.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { admitsOrigin, checkOrigin, type OriginPolicy } from './security.js';
 import { type Session, SessionTable } from './sessions.js';
@@ -91,12 +93,24 @@ export interface StreamableHttpOptions extends OriginPolicy {
   retryMs?: number;
   /** Keeps legacy SSE events for `Last-Event-ID` resumption. Default: in memory. */
   eventStore?: EventStore;
+  /**
+   * Authenticates every request before it is served (`mcpkit/auth`: `bearerAuth(...)`); handlers
+   * read the caller as `ctx.auth`, and legacy sessions, tasks and MRTR state belong to it.
+   */
+  auth?: RequestAuthenticator;
 }
 
 export interface StreamableHttpHandler extends CoreHandler {
   /** Ends every legacy session. */
   close(): Promise<void>;
   readonly sessionCount: number;
+}
+
+/** The scopes a refusal says would have granted the request (RBAC's -32003), if any. */
+function requiredScopesOf(error: { code: number; data?: unknown }): string[] | undefined {
+  if (error.code !== ErrorCode.Forbidden) return undefined;
+  const scopes = (error.data as { requiredScopes?: unknown } | undefined)?.requiredScopes;
+  return Array.isArray(scopes) && scopes.length > 0 ? scopes.map(String) : undefined;
 }
 
 /** 404: the client must initialize again (2025-11-25 transports, "Session Management"). */
@@ -154,7 +168,7 @@ export function createStreamableHttpHandler(
     };
   }
 
-  async function post(request: HttpInput, client: string): Promise<HttpAnswer> {
+  async function post(request: HttpInput, client: string, principal?: Principal): Promise<HttpAnswer> {
     const contentType = request.headers.get('content-type') ?? '';
     if (!/^application\/json\b/i.test(contentType)) throw new UnsupportedMediaType();
     const accept = request.headers.get('accept') ?? '*/*';
@@ -193,9 +207,10 @@ export function createStreamableHttpHandler(
           version,
           sseAllowed,
           client,
+          principal,
         );
       }
-      return await legacy(request, messages, decoded, sseAllowed, client);
+      return await legacy(request, messages, decoded, sseAllowed, client, principal);
     } catch (error) {
       // Every error answer carries the id of the request it refuses.
       if (error instanceof HttpError) return error.toAnswer(id);
@@ -209,6 +224,7 @@ export function createStreamableHttpHandler(
     version: unknown,
     sseAllowed: boolean,
     client: string,
+    principal: Principal | undefined,
   ): Promise<HttpAnswer> {
     const id = 'id' in message ? (message.id as RequestId) : null;
     try {
@@ -229,7 +245,14 @@ export function createStreamableHttpHandler(
       message.method === 'subscriptions/listen'
         ? hold(streams, client, 'Too many open streams')
         : hold(requests, client, 'Too many requests in flight');
-    return oneShot(request, message as JsonRpcRequest, sseAllowed, client, modernHttpStatus, release);
+    return oneShot(
+      request,
+      message as JsonRpcRequest,
+      sseAllowed,
+      { clientKey: client, principal },
+      modernHttpStatus,
+      release,
+    );
   }
 
   /**
@@ -240,7 +263,7 @@ export function createStreamableHttpHandler(
     request: HttpInput,
     message: JsonRpcRequest,
     sseAllowed: boolean,
-    client: string,
+    caller: { clientKey: string; principal: Principal | undefined },
     statusOf: ((errorCode: number | undefined) => number) | undefined,
     release: () => void,
     assumeRevision?: LegacyRevision,
@@ -255,19 +278,22 @@ export function createStreamableHttpHandler(
       onSettled: release,
     });
     call = server.dispatch(message, {
-      clientKey: client,
+      clientKey: caller.clientKey,
+      ...(caller.principal ? { principal: caller.principal } : {}),
       notify: (notification) => exchange.deliver(encode(notification), 'notification', id),
       ...(assumeRevision ? { assumeRevision } : {}),
     });
     void call.response.then((response: JsonRpcResponse | undefined) => {
-      if (response === undefined) exchange.drop(id);
-      else
-        exchange.deliver(
-          encode(response),
-          'response',
-          id,
-          'error' in response ? response.error.code : undefined,
-        );
+      if (response === undefined) return exchange.drop(id);
+      const scopes = 'error' in response ? requiredScopesOf(response.error) : undefined;
+      if (scopes && options.auth?.insufficientScope)
+        exchange.challenge(403, options.auth.insufficientScope(scopes));
+      exchange.deliver(
+        encode(response),
+        'response',
+        id,
+        'error' in response ? response.error.code : undefined,
+      );
     });
     request.onAbandon?.(() => exchange.abandon());
     return exchange.response;
@@ -279,6 +305,7 @@ export function createStreamableHttpHandler(
     decoded: Decoded,
     sseAllowed: boolean,
     client: string,
+    principal: Principal | undefined,
   ): Promise<HttpAnswer> {
     const batch = decoded.kind === 'batch';
     const mode = options.legacy ?? 'sessions';
@@ -300,14 +327,14 @@ export function createStreamableHttpHandler(
       // A missing version header is taken as 2025-03-26 (2025-06-18 transports, "Protocol Version Header").
       const revision = (headerVersion as LegacyRevision | null) ?? DEFAULT_HTTP_REVISION;
       if (ids.length === 0) return answer(202); // notifications have nowhere to go without a session
-      if (batch) return statelessBatch(decoded, ids, revision, sseAllowed, client);
+      if (batch) return statelessBatch(decoded, ids, revision, sseAllowed, client, principal);
       // Refused before anything runs, so that a refusal leaves nothing behind.
       const release = hold(requests, client, 'Too many requests in flight');
       return oneShot(
         request,
         messages[0] as JsonRpcRequest,
         sseAllowed,
-        client,
+        { clientKey: client, principal },
         undefined,
         release,
         revision,
@@ -320,7 +347,14 @@ export function createStreamableHttpHandler(
       await sessions.reserve(client);
       opened = crypto.randomUUID();
       const transport = new SessionTransport(opened, client, events);
-      session = { transport, connection: await server.connect(transport), client };
+      transport.principal = principal;
+      const owner = principalKey(principal);
+      session = {
+        transport,
+        connection: await server.connect(transport),
+        client,
+        ...(owner ? { owner } : {}),
+      };
       try {
         sessions.add(opened, session);
       } catch (error) {
@@ -329,8 +363,9 @@ export function createStreamableHttpHandler(
       }
     } else {
       if (sessionId === null) throw new BadRequest('Bad Request: the Mcp-Session-Id header is required');
-      session = sessions.get(sessionId);
-      if (!session) throw sessionNotFound();
+      session = ownSession(sessionId, principal);
+      // The same caller may present a fresher token: handlers see the current one.
+      session.transport.principal = principal;
     }
     const { transport, connection } = session;
     if (ids.length === 0) {
@@ -387,9 +422,11 @@ export function createStreamableHttpHandler(
     revision: LegacyRevision,
     sseAllowed: boolean,
     client: string,
+    principal: Principal | undefined,
   ): Promise<HttpAnswer> {
     const release = hold(requests, client, 'Too many requests in flight');
     const transport = new ExchangeTransport(client);
+    transport.principal = principal;
     transport.exchange = new Exchange(ids, {
       sseAllowed,
       batch: true,
@@ -402,16 +439,14 @@ export function createStreamableHttpHandler(
     return transport.exchange.response;
   }
 
-  async function get(request: HttpInput, client: string): Promise<HttpAnswer> {
+  async function get(request: HttpInput, client: string, principal?: Principal): Promise<HttpAnswer> {
     const sessionId = request.headers.get('mcp-session-id');
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
       throw new MethodNotAllowed('POST');
     }
     if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? ''))
       throw new NotAcceptable('text/event-stream');
-    const session = sessions.get(sessionId);
-    if (!session) throw sessionNotFound();
-    const { transport } = session;
+    const { transport } = ownSession(sessionId, principal);
     const perSession = options.maxStreamsPerSession ?? 4;
     if (transport.streams.length >= perSession) {
       const refusal = { scope: 'client', option: 'maxStreamsPerSession', limit: perSession } as const;
@@ -439,23 +474,35 @@ export function createStreamableHttpHandler(
     return answer(200, stream.body, { ...SSE_HEADERS });
   }
 
-  async function del(request: HttpInput): Promise<HttpAnswer> {
+  async function del(request: HttpInput, principal?: Principal): Promise<HttpAnswer> {
     const sessionId = request.headers.get('mcp-session-id');
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
       throw new MethodNotAllowed('POST');
     }
-    if (!sessions.get(sessionId)) throw sessionNotFound();
+    ownSession(sessionId, principal);
     await sessions.delete(sessionId);
     return answer(200);
+  }
+
+  /**
+   * A session, for the caller that opened it: to anyone else (another principal, or no principal
+   * on a session opened with one) it does not exist, so its id reveals nothing.
+   */
+  function ownSession(sessionId: string, principal: Principal | undefined): Session {
+    const session = sessions.get(sessionId);
+    if (!session || session.owner !== principalKey(principal)) throw sessionNotFound();
+    return session;
   }
 
   async function route(request: HttpInput): Promise<HttpAnswer> {
     try {
       checkOrigin(request, options);
-      const client = clientOf(request, options.clientKey);
-      if (request.method === 'POST') return await post(request, client);
-      if (request.method === 'GET') return await get(request, client);
-      if (request.method === 'DELETE') return await del(request);
+      const caller = await identify(request, options.auth, options.clientKey);
+      if ('refusal' in caller) return caller.refusal;
+      const { client, principal } = caller;
+      if (request.method === 'POST') return await post(request, client, principal);
+      if (request.method === 'GET') return await get(request, client, principal);
+      if (request.method === 'DELETE') return await del(request, principal);
       throw new MethodNotAllowed('GET, POST, DELETE');
     } catch (error) {
       if (error instanceof HttpError) return error.toAnswer();

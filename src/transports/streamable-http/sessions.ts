@@ -8,6 +8,8 @@ export interface Session {
   connection: SessionConnection;
   /** The client that opened it, for per-client bounds. */
   client: string;
+  /** The authenticated caller that opened it (`principalKey`); only it may use the session. */
+  owner?: string;
 }
 
 export interface SessionLimits {

@@ -1,0 +1,75 @@
+import type { Principal } from '../engine/principal.js';
+
+export interface TokenCacheOptions {
+  /** Longest a verified token is trusted without checking again. Default 60 s; never past its `exp`. */
+  ttlMs?: number;
+  /** How long a refused token stays refused without asking again. Default 5 s. */
+  negativeTtlMs?: number;
+  /** Bytes of tokens kept (their length), least recently used dropped first. Default 8 MiB. */
+  maxBytes?: number;
+}
+
+type Entry = { principal?: Principal; failure?: Error; until: number; bytes: number };
+
+/**
+ * Verified tokens and recent refusals, so that a hot path does not verify or introspect the same
+ * token on every request. Bounded in bytes, least recently used first; an entry never outlives
+ * the token's own expiry.
+ */
+export class TokenCache {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+  private readonly ttlMs: number;
+  private readonly negativeTtlMs: number;
+  private readonly maxBytes: number;
+
+  constructor(options: TokenCacheOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.negativeTtlMs = options.negativeTtlMs ?? 5000;
+    this.maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
+  }
+
+  /** The cached verdict: a principal, a refusal to throw again, or undefined when unknown. */
+  get(token: string, now = Date.now()): { principal: Principal } | { failure: Error } | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (entry.until <= now) {
+      this.drop(token, entry);
+      return undefined;
+    }
+    // Most recently used last.
+    this.entries.delete(token);
+    this.entries.set(token, entry);
+    return entry.principal ? { principal: entry.principal } : { failure: entry.failure as Error };
+  }
+
+  remember(token: string, principal: Principal, now = Date.now()): void {
+    const expires = principal.expiresAt !== undefined ? principal.expiresAt * 1000 : Number.POSITIVE_INFINITY;
+    this.put(token, { principal, until: Math.min(now + this.ttlMs, expires), bytes: token.length });
+  }
+
+  refuse(token: string, failure: Error, now = Date.now()): void {
+    this.put(token, { failure, until: now + this.negativeTtlMs, bytes: token.length });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private put(token: string, entry: Entry): void {
+    if (entry.bytes > this.maxBytes) return;
+    const old = this.entries.get(token);
+    if (old) this.drop(token, old);
+    this.entries.set(token, entry);
+    this.bytes += entry.bytes;
+    for (const [key, oldest] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.drop(key, oldest);
+    }
+  }
+
+  private drop(token: string, entry: Entry): void {
+    this.entries.delete(token);
+    this.bytes -= entry.bytes;
+  }
+}

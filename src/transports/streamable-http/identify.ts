@@ -1,0 +1,34 @@
+import { type Principal, principalKey } from '../../engine/principal.js';
+import {
+  type ClientKey,
+  clientOf,
+  type HttpAnswer,
+  type HttpInput,
+  type RequestAuthenticator,
+} from './http-core.js';
+
+/** Who sent a request: the key per-client bounds count, and the principal when authenticated. */
+export interface Identified {
+  client: string;
+  principal: Principal | undefined;
+}
+
+/**
+ * Authenticates a request when the handler has `auth` (a refusal is the whole answer), and names
+ * its client: the principal once there is one, else the address or what `clientKey` says.
+ */
+export async function identify(
+  request: HttpInput,
+  auth: RequestAuthenticator | undefined,
+  clientKey: ClientKey | undefined,
+): Promise<Identified | { refusal: HttpAnswer }> {
+  let principal: Principal | undefined;
+  if (auth) {
+    const verdict = await auth.authenticate(request);
+    if ('refusal' in verdict) return verdict;
+    principal = verdict.principal;
+  }
+  const client =
+    principal && !clientKey ? `principal:${principalKey(principal)}` : clientOf(request, clientKey);
+  return { client, principal };
+}
