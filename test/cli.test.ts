@@ -226,7 +226,7 @@ describe('mcpkit demo --auth', () => {
       expect(await (await fetch(metadataUrl)).json()).toMatchObject({ resource: url });
       const bare = await mcpkit('inspect', url);
       expect(bare.stderr).toBe(
-        `mcpkit: Could not connect to ${url}: HTTP 401 Unauthorized: This MCP server needs a bearer token (resource metadata: ${metadataUrl}). Pass --token <token> or --api-key <key>.\n`,
+        `mcpkit: Could not connect to ${url}: HTTP 401 Unauthorized: This MCP server needs a bearer token (resource metadata: ${metadataUrl}). Pass --token <token>, --api-key <key>, or --oauth to sign in.\n`,
       );
       const asAdmin = await mcpkit('call', url, 'echo', '{"text":"hi"}', '--token', adminKey);
       expect(asAdmin.stdout.trim()).toBe('hi');
@@ -239,6 +239,38 @@ describe('mcpkit demo --auth', () => {
       expect(denied.stderr).toBe("mcpkit: Forbidden: the caller's roles do not allow tools:increment\n");
     } finally {
       demo.kill('SIGTERM');
+    }
+  });
+});
+
+describe('mcpkit --oauth', () => {
+  it('prints the sign-in URL, catches the redirect on loopback, and calls the protected server', async () => {
+    const { browse, startOidcFixture } = await import('./helpers/oidc.js');
+    const oidc = await startOidcFixture();
+    try {
+      const cli = spawn(process.execPath, [bin, 'call', oidc.mcpUrl, 'whoami', '--oauth'], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      cli.stdout.setEncoding('utf8').on('data', (chunk: string) => void (stdout += chunk));
+      const exited = new Promise<number | null>((resolve) => cli.once('exit', resolve));
+      const signIn = await new Promise<string>((resolve, reject) => {
+        cli.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+          const found = /^mcpkit: sign in at (\S+)$/m.exec(stderr);
+          if (found) resolve(found[1] as string);
+        });
+        void exited.then(() => reject(new Error(`mcpkit exited: ${stderr}`)));
+      });
+      // The browser: the provider signs alice in and sends her back to the command's loopback port.
+      const landed = await browse(signIn);
+      expect(landed).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
+      expect(await exited).toBe(0);
+      expect(stdout.trim()).toMatch(/^alice \(.*mcp:read.*\)$/);
+    } finally {
+      await oidc.close();
     }
   });
 });

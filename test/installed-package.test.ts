@@ -144,6 +144,7 @@ describe('the packed package, installed into a fresh app', () => {
       'hono-server.ts',
       'http-client.ts',
       'http-server.ts',
+      'oauth-client.ts',
       'protected-server.ts',
       'server.ts',
       'stdio-client.ts',

@@ -11,6 +11,13 @@ export {
   type NewApiKey,
 } from './api-keys.js';
 export { type BearerAuth, type BearerAuthOptions, bearerAuth } from './bearer-auth.js';
+export { ClientCredentials, type ClientCredentialsOptions } from './client/client-credentials.js';
+export {
+  OAuthClient,
+  type OAuthClientOptions,
+  type StoredTokens,
+  type TokenStore,
+} from './client/oauth-client.js';
 export { type IntrospectionOptions, introspectionProvider } from './introspection.js';
 export { AuthFailure, type AuthFailureReason, type AuthProvider, anyOf } from './provider.js';
 export { Rbac, type RbacOptions, type RoleDefinition } from './rbac.js';

@@ -38,6 +38,8 @@ Options:
   --root <path or URI>                    offer a root to the server (repeatable)
   --token <token>                         send Authorization: Bearer <token> (HTTP targets)
   --api-key <key>                         send X-API-Key: <key> (HTTP targets)
+  --oauth                                 sign in with OAuth when the server asks (prints the
+                                          URL to open; the redirect comes back to a loopback port)
 `;
 
 const CLIENT_OPTIONS = {
@@ -49,6 +51,7 @@ const CLIENT_OPTIONS = {
   root: { type: 'string', multiple: true },
   token: { type: 'string' },
   'api-key': { type: 'string' },
+  oauth: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -73,6 +76,7 @@ function targetOf(
     timeout?: string | undefined;
     token?: string | undefined;
     'api-key'?: string | undefined;
+    oauth?: boolean | undefined;
   },
   positionals: string[],
 ) {
@@ -93,6 +97,7 @@ function targetOf(
     ...(values.timeout !== undefined ? { timeoutMs: wholeNumber('--timeout', values.timeout, 1) } : {}),
     ...(values.token ? { headers: { authorization: `Bearer ${values.token}` } } : {}),
     ...(values['api-key'] ? { headers: { 'x-api-key': values['api-key'] } } : {}),
+    ...(values.oauth ? { oauth: true } : {}),
   };
   return { target, rest: positionals.filter((p) => p !== url) };
 }

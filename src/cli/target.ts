@@ -1,3 +1,5 @@
+import { loopbackRedirect } from '../adapters/loopback-redirect.js';
+import { OAuthClient } from '../auth/index.js';
 import { Client, type ClientOptions, type InputHandlers } from '../client/index.js';
 import { StdioClientTransport, StreamableHttpClientTransport } from '../transports/index.js';
 import { splitCommandLine } from './command-line.js';
@@ -9,6 +11,8 @@ export interface TargetOptions {
   timeoutMs?: number;
   /** Headers on every HTTP request (credentials). */
   headers?: Record<string, string>;
+  /** Sign in with OAuth when the server asks: the sign-in URL is shown, the redirect caught on loopback. */
+  oauth?: boolean;
 }
 
 /** What a stray stdout line means for an MCP server, and where its output belongs. */
@@ -33,9 +37,23 @@ export async function connectTarget(
   };
   const client = new Client({ name: 'mcpkit-cli', version: '0.1.0' }, options);
   if (target.url) {
+    const loopback = target.oauth ? await loopbackRedirect() : undefined;
+    const authorization = loopback
+      ? new OAuthClient({
+          redirectUri: loopback.redirectUri,
+          clientName: 'mcpkit command line',
+          redirect: async (url) => {
+            warn(`sign in at ${url.href}`);
+            return loopback.callback;
+          },
+        })
+      : undefined;
     try {
       await client.connect(
-        new StreamableHttpClientTransport(target.url, target.headers ? { headers: target.headers } : {}),
+        new StreamableHttpClientTransport(target.url, {
+          ...(target.headers ? { headers: target.headers } : {}),
+          ...(authorization ? { authorization } : {}),
+        }),
       );
     } catch (error) {
       // The transport names the URL itself; say it once.
@@ -43,9 +61,11 @@ export async function connectTarget(
       const advice = /ECONNREFUSED/.test(reason)
         ? ' Is the server running, and on that port?'
         : /^HTTP 401/.test(reason)
-          ? ' Pass --token <token> or --api-key <key>.'
+          ? ' Pass --token <token>, --api-key <key>, or --oauth to sign in.'
           : '';
       throw new Error(`Could not connect to ${target.url}: ${reason}.${advice}`);
+    } finally {
+      void loopback?.close();
     }
     return client;
   }

@@ -6,6 +6,8 @@ export {
 } from '../transports/legacy-sse/client.js';
 export { createLegacySseHandler, type LegacySseOptions } from '../transports/legacy-sse/server.js';
 export {
+  type AuthChallenge,
+  type HttpAuthorization,
   type StreamableHttpClientOptions,
   StreamableHttpClientTransport,
 } from '../transports/streamable-http/client.js';

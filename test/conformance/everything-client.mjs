@@ -1,5 +1,6 @@
 // The conformance suite's "everything client", built on mcpkit (from dist/). The runner sets
 // MCP_CONFORMANCE_SCENARIO and passes the test server's URL as the first argument.
+import { ClientCredentials, OAuthClient } from '../../dist/auth/index.mjs';
 import { Client } from '../../dist/client/index.mjs';
 import { StreamableHttpClientTransport } from '../../dist/transports/index.mjs';
 
@@ -25,9 +26,43 @@ const quietly = (promise) =>
     return undefined;
   });
 
+/**
+ * OAuth as a headless client does it: the test authorization server redirects at once, so the
+ * authorization URL is fetched and the code read from its Location. Pre-registered credentials
+ * come from the scenario's context; the CIMD URL is the one the suite expects.
+ */
+function oauth() {
+  // Machine-to-machine: no user, the client's own secret or signed assertion.
+  if (scenario === 'auth/wif-jwt-bearer')
+    return new ClientCredentials({ clientId: context.client_id, workloadToken: context.valid_jwt });
+  if (scenario.startsWith('auth/client-credentials')) {
+    return new ClientCredentials({
+      clientId: context.client_id,
+      ...(context.client_secret ? { clientSecret: context.client_secret } : {}),
+      ...(context.private_key_pem
+        ? { privateKey: { pem: context.private_key_pem, alg: context.signing_algorithm ?? 'ES256' } }
+        : {}),
+    });
+  }
+  return new OAuthClient({
+    redirectUri: 'http://localhost:3000/callback',
+    clientMetadataUrl: 'https://conformance-test.local/client-metadata.json',
+    ...(context.client_id ? { clientId: context.client_id } : {}),
+    ...(context.client_secret ? { clientSecret: context.client_secret } : {}),
+    redirect: async (authorizationUrl) => {
+      const response = await fetch(authorizationUrl, { redirect: 'manual' });
+      const location = response.headers.get('location');
+      if (!location)
+        throw new Error(`the authorization endpoint answered ${response.status} without a redirect`);
+      return location;
+    },
+  });
+}
+
 async function connect(options = {}) {
   const client = new Client({ name: 'mcpkit-conformance-client', version: '1.0.0' }, { era, ...options });
-  await client.connect(new StreamableHttpClientTransport(url));
+  const authorization = scenario?.startsWith('auth/') ? oauth() : undefined;
+  await client.connect(new StreamableHttpClientTransport(url, authorization ? { authorization } : {}));
   return client;
 }
 
@@ -95,7 +130,8 @@ const scenarios = {
 };
 scenarios['elicitation-defaults'] = scenarios['elicitation-sep1034-client-defaults'];
 
-const run = scenarios[scenario];
+// Authorization scenarios: connect through OAuth, then list and call as the basic ones do.
+const run = scenarios[scenario] ?? (scenario?.startsWith('auth/') ? basic : undefined);
 if (!run || !url) {
   process.stderr.write(
     `usage: MCP_CONFORMANCE_SCENARIO=<${Object.keys(scenarios).join('|')}> everything-client.mjs <url>\n`,

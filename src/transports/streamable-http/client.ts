@@ -22,9 +22,35 @@ export interface StreamableHttpClientOptions {
   /** Reconnection of legacy SSE streams: attempts, and the delay when the server sent no `retry`. */
   maxReconnects?: number;
   reconnectDelayMs?: number;
+  /**
+   * Authorization (OAuth: `OAuthClient` from mcpkit/auth): headers for every request, and what to do
+   * when the server answers 401 or 403.
+   */
+  authorization?: HttpAuthorization;
   /** Called when a listed tool is dropped for invalid `x-mcp-header` annotations. */
   onInvalidTool?: (name: string, reason: string) => void;
 }
+
+/** A refusal the server answered with: its status, its `WWW-Authenticate` header, the resource's URL. */
+export interface AuthChallenge {
+  status: number;
+  wwwAuthenticate: string | null;
+  resourceUrl: string;
+}
+
+/** What the transport asks of an authorization (mcpkit/auth's `OAuthClient` is one). */
+export interface HttpAuthorization {
+  /** Headers for the next request, such as `Authorization: Bearer <token>` once a token is held. */
+  headers(): Promise<Record<string, string>>;
+  /**
+   * The server refused the request (401, or 403 with a challenge): obtain, refresh or step up the
+   * token. True: send the request again; false: the refusal stands. A throw fails the request.
+   */
+  unauthorized(challenge: AuthChallenge): Promise<boolean>;
+}
+
+/** Authorization rounds for one message: a token, then at most two step-ups. */
+const MAX_AUTH_ATTEMPTS = 3;
 
 type Message = {
   id?: RequestId;
@@ -95,7 +121,19 @@ export class StreamableHttpClientTransport implements Transport {
     this.closed = false;
   }
 
-  async send(frame: string, options?: SendOptions): Promise<void> {
+  /** The user's headers and the authorization's, for every request this transport makes. */
+  private async extraHeaders(): Promise<Record<string, string>> {
+    const own =
+      typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers;
+    const auth = await this.options.authorization?.headers();
+    return auth ? { ...own, ...auth } : { ...own };
+  }
+
+  send(frame: string, options?: SendOptions): Promise<void> {
+    return this.post(frame, options, 0);
+  }
+
+  private async post(frame: string, options: SendOptions | undefined, authAttempts: number): Promise<void> {
     if (this.closed) throw new Error('The transport is closed');
     if (this.fallback) return this.fallback.send(frame, options);
     // The Peer hands over the message it encoded; only a frame from elsewhere is parsed.
@@ -109,7 +147,7 @@ export class StreamableHttpClientTransport implements Transport {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      ...(typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers),
+      ...(await this.extraHeaders()),
     };
     if (modern !== undefined && message.method) {
       headers['mcp-protocol-version'] = modern;
@@ -148,6 +186,30 @@ export class StreamableHttpClientTransport implements Transport {
       if (isRequest)
         this.fail(message.id!, `Cannot reach ${String(this.url)}: ${describeNetworkError(error)}`);
       return;
+    }
+    if ((response.status === 401 || response.status === 403) && this.options.authorization) {
+      // Get a token (or a better one) and send the message again, a bounded number of times.
+      const challenge = {
+        status: response.status,
+        wwwAuthenticate: response.headers.get('www-authenticate'),
+        resourceUrl: String(this.url),
+      } as const;
+      if (authAttempts < MAX_AUTH_ATTEMPTS) {
+        const retry = await this.options.authorization.unauthorized(challenge).catch((error: Error) => {
+          if (isRequest) this.fail(message.id!, `Authorization failed: ${error.message}`);
+          return undefined;
+        });
+        if (retry === undefined) {
+          this.forget(message.id);
+          await response.body?.cancel();
+          return;
+        }
+        if (retry) {
+          this.forget(message.id);
+          await response.body?.cancel();
+          return this.post(frame, options, authAttempts + 1);
+        }
+      }
     }
     if ((response.status === 401 || response.status === 403) && isRequest) {
       const text = await response.text();
@@ -198,8 +260,7 @@ export class StreamableHttpClientTransport implements Transport {
    * error may mean a 2024-11-05 server; its GET opens an SSE stream that starts with `endpoint`.
    */
   private async tryLegacySse(frame: string): Promise<boolean> {
-    const headers =
-      typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers;
+    const headers = await this.extraHeaders();
     const legacy = new LegacySseClientTransport(this.url, {
       ...(headers ? { headers } : {}),
       fetch: this.fetchImpl,
@@ -224,7 +285,7 @@ export class StreamableHttpClientTransport implements Transport {
     const headers = {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      ...(typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers),
+      ...(await this.extraHeaders()),
     };
     try {
       const response = await this.fetchImpl(this.url, {
@@ -327,7 +388,7 @@ export class StreamableHttpClientTransport implements Transport {
   private async get(lastEventId?: string): Promise<Response> {
     const headers: Record<string, string> = {
       accept: 'text/event-stream',
-      ...(typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers),
+      ...(await this.extraHeaders()),
       ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}),
       ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
       ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
@@ -436,9 +497,7 @@ export class StreamableHttpClientTransport implements Transport {
       await this.fetchImpl(this.url, {
         method: 'DELETE',
         headers: {
-          ...(typeof this.options.headers === 'function'
-            ? await this.options.headers()
-            : this.options.headers),
+          ...(await this.extraHeaders()),
           'mcp-session-id': this.sessionId,
         },
       }).catch(() => {});
