@@ -52,6 +52,11 @@ if (era === 'legacy') {
   headers = { 'mcp-protocol-version': '2025-11-25' };
 } else {
   headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
+  // The same modern call with a bearer JWT the server signed for the run (bench server's /__token).
+  if (era === 'modern-auth') {
+    const token = await (await fetch(`${target.origin}/__token`)).text();
+    headers.authorization = `Bearer ${token}`;
+  }
 }
 const META = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
@@ -61,7 +66,7 @@ const META = {
 const params = JSON.stringify({
   name: 'echo',
   arguments: { text: 'hello' },
-  ...(era === 'modern' ? { _meta: META } : {}),
+  ...(era === 'modern' || era === 'modern-auth' ? { _meta: META } : {}),
 });
 const head =
   `POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\ncontent-type: application/json\r\n` +

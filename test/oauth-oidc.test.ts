@@ -42,4 +42,32 @@ describe('OAuthClient against oidc-provider', () => {
     expect(oidc.signIns()).toBe(before);
     await client.close();
   });
+
+  it('signs in once for requests refused at the same time', async () => {
+    let redirects = 0;
+    const authorization = new OAuthClient({
+      redirectUri: REDIRECT,
+      redirect: (url) => {
+        redirects++;
+        return browse(url, REDIRECT);
+      },
+    });
+    const refused = await fetch(oidc.mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
+    const challenge = {
+      status: refused.status,
+      wwwAuthenticate: refused.headers.get('www-authenticate'),
+      resourceUrl: oidc.mcpUrl,
+    };
+    expect(await Promise.all([1, 2, 3].map(() => authorization.unauthorized(challenge)))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(redirects).toBe(1);
+    expect((await authorization.headers()).authorization).toMatch(/^Bearer ey/);
+  });
 });

@@ -28,9 +28,32 @@ if (options.transport === 'stdio') {
   const listener = toNodeListener(handler);
   // Legacy stateless mode: no sessions, every request stands alone.
   const stateless = toNodeListener(createStreamableHttpHandler(server, { legacy: 'stateless' }));
+  // The same endpoint behind a bearer JWT (ES256, verified against a local key set, then cached).
+  const { bearerAuth } = await import('../../dist/auth/index.mjs');
+  const { jwtProvider } = await import('../../dist/auth/jwt/index.mjs');
+  const { exportJWK, generateKeyPair, SignJWT } = await import('jose');
+  const keys = await generateKeyPair('ES256');
+  const resource = 'http://127.0.0.1/auth';
+  const jwks = { keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'bench', alg: 'ES256' }] };
+  const token = await new SignJWT({ scope: 'mcp' })
+    .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+    .setIssuer('https://issuer.bench')
+    .setAudience(resource)
+    .setSubject('bench')
+    .setExpirationTime('1d')
+    .sign(keys.privateKey);
+  const provider = jwtProvider({ issuer: 'https://issuer.bench', audience: resource, jwks });
+  const authed = toNodeListener(
+    createStreamableHttpHandler(server, {
+      auth: bearerAuth({ resource, provider }),
+      maxSessionsPerClient: 100_000,
+    }),
+  );
   const http = createServer((req, res) => {
     if (req.url === '/__mem') return res.end(JSON.stringify({ ...memory(), sessions: handler.sessionCount }));
     if (req.url === '/stateless') return stateless(req, res);
+    if (req.url === '/auth') return authed(req, res);
+    if (req.url === '/__token') return res.end(token);
     listener(req, res);
   });
   announce(http);

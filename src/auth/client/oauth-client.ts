@@ -78,6 +78,7 @@ export class OAuthClient implements HttpAuthorization {
   private server?: ServerMetadata;
   private resource?: string;
   private grantedScope?: string;
+  private inFlight?: Promise<boolean>;
 
   constructor(private readonly options: OAuthClientOptions) {
     this.store = options.tokenStore ?? new MemoryTokenStore();
@@ -94,7 +95,18 @@ export class OAuthClient implements HttpAuthorization {
     return tokens ? { authorization: `Bearer ${tokens.accessToken}` } : {};
   }
 
-  async unauthorized(challenge: AuthChallenge): Promise<boolean> {
+  /**
+   * Requests refused at the same time share one sign-in (or refresh): the user is sent to the
+   * authorization server once, and every refused request is sent again with the new token.
+   */
+  unauthorized(challenge: AuthChallenge): Promise<boolean> {
+    this.inFlight ??= this.recover(challenge).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async recover(challenge: AuthChallenge): Promise<boolean> {
     const parsed = actionableChallenge(challenge);
     if (!parsed) return false;
     this.resource ??= challenge.resourceUrl;
