@@ -1,3 +1,4 @@
+import { base64url } from '../engine/base64url.js';
 import type { Principal } from '../engine/principal.js';
 import { constantTimeEqual } from './constant-time.js';
 import { AuthFailure, type AuthProvider } from './provider.js';
@@ -45,11 +46,6 @@ const PREFIX = 'mk_';
 const KEY_SHAPE = /^mk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const encoder = new TextEncoder();
 
-const base64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 class MemoryKeyStore implements ApiKeyStore {

@@ -1,3 +1,4 @@
+import { base64url, fromBase64url } from '../engine/base64url.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 
 /**
@@ -17,17 +18,6 @@ export interface RequestStatePayload {
 }
 
 const encoder = new TextEncoder();
-
-function base64url(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64url(text: string): Uint8Array {
-  const s = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(s, (c) => c.charCodeAt(0));
-}
 
 /** JSON with sorted keys, so a digest does not depend on how a client orders its arguments. */
 export function canonicalJson(value: unknown): string {

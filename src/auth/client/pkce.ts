@@ -1,8 +1,4 @@
-const base64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
+import { base64url } from '../../engine/base64url.js';
 
 /** A fresh random value for `state` or a PKCE verifier (32 bytes, base64url). */
 export function randomToken(): string {
