@@ -90,17 +90,8 @@ export function introspectionProvider(options: IntrospectionOptions): AuthProvid
 
   return {
     async authenticate(token) {
-      const cached = cache?.get(token);
-      if (cached && 'principal' in cached) return cached.principal;
-      if (cached) throw cached.failure;
-      try {
-        const principal = principalOf(await ask(token));
-        cache?.remember(token, principal);
-        return principal;
-      } catch (error) {
-        if (error instanceof AuthFailure && error.reason === 'invalid_token') cache?.refuse(token, error);
-        throw error;
-      }
+      const check = async (t: string) => principalOf(await ask(t));
+      return cache ? cache.verdict(token, check) : check(token);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Principal } from '../engine/principal.js';
+import { AuthFailure } from './provider.js';
 
 export interface TokenCacheOptions {
   /** Longest a verified token is trusted without checking again. Default 60 s; never past its `exp`. */
@@ -50,6 +51,25 @@ export class TokenCache {
 
   refuse(token: string, failure: Error, now = Date.now()): void {
     this.put(token, { failure, until: now + this.negativeTtlMs, bytes: token.length });
+  }
+
+  /**
+   * The cached verdict on `token`, or `verify`'s, remembered: a principal until the cache's TTL or
+   * the token's expiry, a refusal (`invalid_token`) briefly. An outage (`unavailable`) is never
+   * remembered, so that recovery is seen at once.
+   */
+  async verdict(token: string, verify: (token: string) => Promise<Principal>): Promise<Principal> {
+    const cached = this.get(token);
+    if (cached && 'principal' in cached) return cached.principal;
+    if (cached) throw cached.failure;
+    try {
+      const principal = await verify(token);
+      this.remember(token, principal);
+      return principal;
+    } catch (error) {
+      if (error instanceof AuthFailure && error.reason === 'invalid_token') this.refuse(token, error);
+      throw error;
+    }
   }
 
   get size(): number {

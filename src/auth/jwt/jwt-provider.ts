@@ -116,19 +116,11 @@ export function jwtProvider(options: JwtProviderOptions): AuthProvider {
   return {
     async authenticate(credential) {
       if (!JWT_SHAPE.test(credential)) return undefined;
-      const cached = cache?.get(credential);
-      if (cached && 'principal' in cached) return cached.principal;
-      if (cached) throw cached.failure;
-      try {
-        const principal = await verify(credential);
-        cache?.remember(credential, principal);
-        return principal;
-      } catch (error) {
-        const failure = failureOf(error);
-        // A refusal is remembered briefly; an outage is not, so that recovery is seen at once.
-        if (failure.reason === 'invalid_token') cache?.refuse(credential, failure);
-        throw failure;
-      }
+      const checked = (token: string) =>
+        verify(token).catch((error: unknown) => {
+          throw failureOf(error);
+        });
+      return cache ? cache.verdict(credential, checked) : checked(credential);
     },
   };
 }
