@@ -14,6 +14,7 @@ export default defineConfig({
     'adapters/index': 'src/adapters/index.ts',
     'auth/index': 'src/auth/index.ts',
     'auth/jwt/index': 'src/auth/jwt/index.ts',
+    'auth/server/index': 'src/auth/server/index.ts',
     'cli/index': 'src/cli/index.ts',
   },
   format: ['esm', 'cjs'],

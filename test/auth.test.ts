@@ -281,6 +281,52 @@ describe('RBAC', () => {
     expect(granted.body.result.content[0].text).toBe('exported');
   });
 
+  it('answers a legacy session request refused for want of a scope with 403 insufficient_scope too', async () => {
+    /** A legacy session for `credential`; returns how to send one request in it. */
+    async function legacySession(credential: string) {
+      const headers = { ...JSON_HEADERS, authorization: `Bearer ${credential}` };
+      const init = await fetch(mcp.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 'r', version: '1' },
+          },
+        }),
+      });
+      await init.text();
+      const session = {
+        ...headers,
+        'mcp-session-id': init.headers.get('mcp-session-id') as string,
+        'mcp-protocol-version': '2025-11-25',
+      };
+      return (name: string) =>
+        fetch(mcp.url, {
+          method: 'POST',
+          headers: session,
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 2,
+            method: 'tools/call',
+            params: { name, arguments: {} },
+          }),
+        });
+    }
+    const denied = await (await legacySession(await token()))('delete_all');
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('www-authenticate')).toContain('error="insufficient_scope", scope="mcp:admin"');
+    expect(((await denied.json()) as { error: { code: number } }).error.code).toBe(-32003);
+    // A refusal no scope would lift stays a JSON-RPC answer with 200.
+    const unknown = await (await legacySession(adminKey))('no_such_tool');
+    expect(unknown.status).toBe(200);
+    expect(((await unknown.json()) as { error: { code: number } }).error.code).toBe(-32602);
+  });
+
   it('refuses a role cycle and an unknown role at construction', () => {
     expect(() => new Rbac({ roles: { a: { inherits: ['b'] }, b: { inherits: ['a'] } } })).toThrow(
       'Rbac: role inheritance cycle a -> b -> a',

@@ -244,33 +244,87 @@ describe('mcpkit demo --auth', () => {
 });
 
 describe('mcpkit --oauth', () => {
+  /** Runs `mcpkit call` with `args` and waits for the sign-in URL it prints. */
+  async function signingIn(args: string[]) {
+    const cli = spawn(process.execPath, [bin, 'call', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    cli.stdout.setEncoding('utf8').on('data', (chunk: string) => void (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    const signIn = await new Promise<string>((resolve, reject) => {
+      cli.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        const found = /^mcpkit: sign in at (\S+)$/m.exec(stderr);
+        if (found) resolve(found[1] as string);
+      });
+      void exited.then(() => reject(new Error(`mcpkit exited: ${stderr}`)));
+    });
+    return { signIn, exited, stdout: () => stdout };
+  }
+
   it('prints the sign-in URL, catches the redirect on loopback, and calls the protected server', async () => {
     const { browse, startOidcFixture } = await import('./helpers/oidc.js');
     const oidc = await startOidcFixture();
     try {
-      const cli = spawn(process.execPath, [bin, 'call', oidc.mcpUrl, 'whoami', '--oauth'], {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      cli.stdout.setEncoding('utf8').on('data', (chunk: string) => void (stdout += chunk));
-      const exited = new Promise<number | null>((resolve) => cli.once('exit', resolve));
-      const signIn = await new Promise<string>((resolve, reject) => {
-        cli.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          stderr += chunk;
-          const found = /^mcpkit: sign in at (\S+)$/m.exec(stderr);
-          if (found) resolve(found[1] as string);
-        });
-        void exited.then(() => reject(new Error(`mcpkit exited: ${stderr}`)));
-      });
+      const cli = await signingIn([oidc.mcpUrl, 'whoami', '--oauth']);
       // The browser: the provider signs alice in and sends her back to the command's loopback port.
-      const landed = await browse(signIn);
+      const landed = await browse(cli.signIn);
       expect(landed).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
-      expect(await exited).toBe(0);
-      expect(stdout.trim()).toMatch(/^alice \(.*mcp:read.*\)$/);
+      expect(await cli.exited).toBe(0);
+      expect(cli.stdout().trim()).toMatch(/^alice \(.*mcp:read.*\)$/);
     } finally {
       await oidc.close();
     }
+  });
+
+  it('signs in as a pre-registered client on its registered loopback port', async () => {
+    const { browse, startOidcFixture } = await import('./helpers/oidc.js');
+    const { freePort } = await import('./helpers/idp.mjs');
+    const port = await freePort();
+    const oidc = await startOidcFixture([
+      {
+        client_id: 'mcpkit-cli',
+        redirect_uris: [`http://127.0.0.1:${port}/callback`],
+        token_endpoint_auth_method: 'none',
+        application_type: 'native',
+        grant_types: ['authorization_code', 'refresh_token'],
+      },
+    ]);
+    try {
+      const cli = await signingIn([
+        oidc.mcpUrl,
+        'whoami',
+        '--client-id',
+        'mcpkit-cli',
+        '--redirect-port',
+        `${port}`,
+      ]);
+      expect(new URL(cli.signIn).searchParams.get('client_id')).toBe('mcpkit-cli');
+      expect(await browse(cli.signIn)).toMatch(
+        new RegExp(`^http://127\\.0\\.0\\.1:${port}/callback\\?code=`),
+      );
+      expect(await cli.exited).toBe(0);
+      expect(cli.stdout().trim()).toMatch(/^alice \(.*mcp:read.*\)$/);
+    } finally {
+      await oidc.close();
+    }
+  });
+
+  it('refuses a client secret without its client id', async () => {
+    const cli = spawn(
+      process.execPath,
+      [bin, 'call', 'http://127.0.0.1:9/mcp', 'x', '--client-secret', 's'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    cli.stderr.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
+    expect(await new Promise((resolve) => cli.once('exit', resolve))).toBe(1);
+    expect(stderr).toContain('--client-secret goes with --client-id');
   });
 });

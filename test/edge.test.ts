@@ -20,6 +20,7 @@ const EDGE_ENTRIES = [
   'http/index',
   'auth/index',
   'auth/jwt/index',
+  'auth/server/index',
 ];
 const NODE_ONLY = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 

@@ -23,6 +23,7 @@ describe('package exports', () => {
     'mcpkit/node',
     'mcpkit/auth',
     'mcpkit/auth/jwt',
+    'mcpkit/auth/server',
     'mcpkit/adapters',
   ])('%s loads as ESM and CJS', (entry) => {
     const esm = run(`const m = await import('${entry}'); console.log(Object.keys(m).length > 0)`, 'module');

@@ -58,3 +58,24 @@ describe('framework adapters', () => {
     expect((await r.json()).result.content).toEqual([{ type: 'text', text: 'adapted' }]);
   });
 });
+
+describe('the node adapter', () => {
+  it('writes every Set-Cookie of a web Response as its own header line', async () => {
+    const { serveHttp } = await import('./node.js');
+    const served = await serveHttp(
+      async () => {
+        const headers = new Headers();
+        headers.append('set-cookie', 'a=1; Path=/');
+        headers.append('set-cookie', 'b=2; Path=/');
+        return new Response('ok', { headers });
+      },
+      { port: 0, path: '/cookies' },
+    );
+    try {
+      const response = await fetch(served.url);
+      expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    } finally {
+      await served.close();
+    }
+  });
+});

@@ -182,10 +182,13 @@ function answerPlain(res: ServerResponse, status: number, text: string): void {
 }
 
 async function writeResponse(response: Response, res: ServerResponse, _signal: AbortSignal): Promise<void> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
+  // Several cookies are several header lines; forEach would keep only the last.
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 1) headers['set-cookie'] = cookies;
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();

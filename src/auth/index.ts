@@ -13,6 +13,10 @@ export {
 export { type BearerAuth, type BearerAuthOptions, bearerAuth } from './bearer-auth.js';
 export { ClientCredentials, type ClientCredentialsOptions } from './client/client-credentials.js';
 export {
+  EnterpriseAuthorization,
+  type EnterpriseAuthorizationOptions,
+} from './client/enterprise-authorization.js';
+export {
   OAuthClient,
   type OAuthClientOptions,
   type StoredTokens,

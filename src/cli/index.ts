@@ -10,7 +10,7 @@ import { protectDemo } from './demo-auth.js';
 import { capabilityHint, isInvalidParams, missingCapability, unknownToolMessage } from './explain.js';
 import type { Ask } from './form.js';
 import { formatInspection, inspect } from './inspect.js';
-import { connectTarget, type TargetOptions } from './target.js';
+import { connectTarget, type OAuthSignIn, type TargetOptions } from './target.js';
 
 export { createDemoServer } from './demo.js';
 
@@ -40,6 +40,9 @@ Options:
   --api-key <key>                         send X-API-Key: <key> (HTTP targets)
   --oauth                                 sign in with OAuth when the server asks (prints the
                                           URL to open; the redirect comes back to a loopback port)
+  --client-id <id>                        sign in as this pre-registered OAuth client (implies --oauth)
+  --client-secret <secret>                its secret, for a confidential client
+  --redirect-port <port>                  the loopback port registered for it (default: any free one)
 `;
 
 const CLIENT_OPTIONS = {
@@ -52,6 +55,9 @@ const CLIENT_OPTIONS = {
   token: { type: 'string' },
   'api-key': { type: 'string' },
   oauth: { type: 'boolean' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  'redirect-port': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -77,6 +83,9 @@ function targetOf(
     token?: string | undefined;
     'api-key'?: string | undefined;
     oauth?: boolean | undefined;
+    'client-id'?: string | undefined;
+    'client-secret'?: string | undefined;
+    'redirect-port'?: string | undefined;
   },
   positionals: string[],
 ) {
@@ -97,9 +106,26 @@ function targetOf(
     ...(values.timeout !== undefined ? { timeoutMs: wholeNumber('--timeout', values.timeout, 1) } : {}),
     ...(values.token ? { headers: { authorization: `Bearer ${values.token}` } } : {}),
     ...(values['api-key'] ? { headers: { 'x-api-key': values['api-key'] } } : {}),
-    ...(values.oauth ? { oauth: true } : {}),
+    ...(values.oauth || values['client-id'] || values['client-secret'] ? { oauth: oauthOf(values) } : {}),
   };
   return { target, rest: positionals.filter((p) => p !== url) };
+}
+
+/** The OAuth sign-in the flags ask for: a pre-registered client, or registration at the server. */
+function oauthOf(values: {
+  'client-id'?: string | undefined;
+  'client-secret'?: string | undefined;
+  'redirect-port'?: string | undefined;
+}): OAuthSignIn {
+  if (values['client-secret'] && !values['client-id'])
+    throw new Error('--client-secret goes with --client-id (the client it belongs to)');
+  return {
+    ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
+    ...(values['client-secret'] ? { clientSecret: values['client-secret'] } : {}),
+    ...(values['redirect-port'] !== undefined
+      ? { redirectPort: wholeNumber('--redirect-port', values['redirect-port'], 1, 65535) }
+      : {}),
+  };
 }
 
 /** A numeric flag's value, or an error naming the flag and what it takes. */

@@ -12,7 +12,15 @@ export interface TargetOptions {
   /** Headers on every HTTP request (credentials). */
   headers?: Record<string, string>;
   /** Sign in with OAuth when the server asks: the sign-in URL is shown, the redirect caught on loopback. */
-  oauth?: boolean;
+  oauth?: OAuthSignIn;
+}
+
+/** How the command line signs in: as a pre-registered client, or registering itself. */
+export interface OAuthSignIn {
+  clientId?: string;
+  clientSecret?: string;
+  /** The loopback port registered with the client's redirect URI. Default: any free port. */
+  redirectPort?: number;
 }
 
 /** What a stray stdout line means for an MCP server, and where its output belongs. */
@@ -37,11 +45,16 @@ export async function connectTarget(
   };
   const client = new Client({ name: 'mcpkit-cli', version: '0.1.0' }, options);
   if (target.url) {
-    const loopback = target.oauth ? await loopbackRedirect() : undefined;
+    const { oauth } = target;
+    const loopback = oauth
+      ? await loopbackRedirect(oauth.redirectPort ? { port: oauth.redirectPort } : {})
+      : undefined;
     const authorization = loopback
       ? new OAuthClient({
           redirectUri: loopback.redirectUri,
           clientName: 'mcpkit command line',
+          ...(oauth?.clientId ? { clientId: oauth.clientId } : {}),
+          ...(oauth?.clientSecret ? { clientSecret: oauth.clientSecret } : {}),
           redirect: async (url) => {
             warn(`sign in at ${url.href}`);
             return loopback.callback;

@@ -1,6 +1,6 @@
 // The conformance suite's "everything client", built on mcpkit (from dist/). The runner sets
 // MCP_CONFORMANCE_SCENARIO and passes the test server's URL as the first argument.
-import { ClientCredentials, OAuthClient } from '../../dist/auth/index.mjs';
+import { ClientCredentials, EnterpriseAuthorization, OAuthClient } from '../../dist/auth/index.mjs';
 import { Client } from '../../dist/client/index.mjs';
 import { StreamableHttpClientTransport } from '../../dist/transports/index.mjs';
 
@@ -35,6 +35,15 @@ function oauth() {
   // Machine-to-machine: no user, the client's own secret or signed assertion.
   if (scenario === 'auth/wif-jwt-bearer')
     return new ClientCredentials({ clientId: context.client_id, workloadToken: context.valid_jwt });
+  // The user's enterprise sign-in, exchanged at the identity provider for an ID-JAG.
+  if (scenario === 'auth/enterprise-managed-authorization')
+    return new EnterpriseAuthorization({
+      clientId: context.client_id,
+      clientSecret: context.client_secret,
+      idpTokenEndpoint: context.idp_token_endpoint,
+      idpClientId: context.idp_client_id,
+      idToken: context.idp_id_token,
+    });
   if (scenario.startsWith('auth/client-credentials')) {
     return new ClientCredentials({
       clientId: context.client_id,

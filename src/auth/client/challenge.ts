@@ -1,16 +1,16 @@
 import type { AuthChallenge } from '../../transports/streamable-http/client.js';
 
-/** The parameters of a `WWW-Authenticate: Bearer ...` challenge (RFC 6750, RFC 9728). */
+/** The parameters of a `WWW-Authenticate: Bearer ...` or `DPoP ...` challenge (RFC 6750, 9449, 9728). */
 export interface BearerChallenge {
   error?: string;
   scope?: string;
   resourceMetadata?: string;
 }
 
-/** Reads the Bearer challenge out of a WWW-Authenticate header; quoted and token values alike. */
+/** Reads the Bearer (or DPoP) challenge out of a WWW-Authenticate header; quoted and token values alike. */
 export function parseChallenge(header: string | null): BearerChallenge {
   if (!header) return {};
-  const bearer = /(?:^|,\s*)Bearer\b(.*)$/is.exec(header)?.[1] ?? '';
+  const bearer = /(?:^|,\s*)(?:Bearer|DPoP)\b(.*)$/is.exec(header)?.[1] ?? '';
   const params: Record<string, string> = {};
   for (const m of bearer.matchAll(/([A-Za-z_][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
     params[(m[1] as string).toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');

@@ -1,8 +1,10 @@
 import type { AuthChallenge, HttpAuthorization } from '../../transports/streamable-http/client.js';
 import { actionableChallenge } from './challenge.js';
-import { findAuthorizationServer } from './discovery.js';
+import { findAuthorizationServer, type ServerMetadata } from './discovery.js';
 import { jwtSigner } from './jwt-signer.js';
 import { type ClientAuthentication, requestToken, type TokenAnswer } from './token-request.js';
+
+export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 export interface ClientCredentialsOptions {
   clientId: string;
@@ -27,7 +29,7 @@ export interface ClientCredentialsOptions {
  */
 export class ClientCredentials implements HttpAuthorization {
   private token?: TokenAnswer;
-  private readonly doFetch: typeof fetch;
+  protected readonly doFetch: typeof fetch;
   private readonly client: ClientAuthentication;
 
   constructor(private readonly options: ClientCredentialsOptions) {
@@ -59,13 +61,7 @@ export class ClientCredentials implements HttpAuthorization {
     if (!parsed) return false;
     const found = await findAuthorizationServer(this.doFetch, challenge.resourceUrl, parsed.resourceMetadata);
     const scope = parsed.scope ?? found.resourceMetadata?.scopes_supported?.join(' ') ?? this.options.scope;
-    const { workloadToken } = this.options;
-    const grant: Record<string, string> = workloadToken
-      ? {
-          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-          assertion: typeof workloadToken === 'string' ? workloadToken : await workloadToken(),
-        }
-      : { grant_type: 'client_credentials' };
+    const grant = await this.grant(found.server, found.resource, scope);
     // A refused grant is reported, never retried with another grant type (SEP-1933).
     this.token = await requestToken(
       this.doFetch,
@@ -75,5 +71,20 @@ export class ClientCredentials implements HttpAuthorization {
       this.client,
     );
     return true;
+  }
+
+  /** The grant to ask the authorization server for: client credentials, or the workload's JWT. */
+  protected async grant(
+    _server: ServerMetadata,
+    _resource: string,
+    _scope: string | undefined,
+  ): Promise<Record<string, string>> {
+    const { workloadToken } = this.options;
+    return workloadToken
+      ? {
+          grant_type: JWT_BEARER,
+          assertion: typeof workloadToken === 'string' ? workloadToken : await workloadToken(),
+        }
+      : { grant_type: 'client_credentials' };
   }
 }

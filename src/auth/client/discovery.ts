@@ -3,6 +3,8 @@ export interface ResourceMetadata {
   resource: string;
   authorization_servers?: string[];
   scopes_supported?: string[];
+  dpop_signing_alg_values_supported?: string[];
+  dpop_bound_access_tokens_required?: boolean;
 }
 
 /** RFC 8414 authorization server metadata (or OpenID configuration), as far as a client reads it. */
@@ -16,6 +18,8 @@ export interface ServerMetadata {
   token_endpoint_auth_methods_supported?: string[];
   client_id_metadata_document_supported?: boolean;
   authorization_response_iss_parameter_supported?: boolean;
+  /** RFC 9449: the authorization server issues DPoP-bound tokens, proofs signed with these algorithms. */
+  dpop_signing_alg_values_supported?: string[];
 }
 
 type Fetch = typeof fetch;

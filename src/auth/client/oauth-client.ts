@@ -1,6 +1,7 @@
 import type { AuthChallenge, HttpAuthorization } from '../../transports/streamable-http/client.js';
 import { actionableChallenge } from './challenge.js';
 import { findAuthorizationServer, type ServerMetadata } from './discovery.js';
+import { DpopKey } from './dpop.js';
 import { pkceChallenge, randomToken } from './pkce.js';
 import { type ClientAuthentication, requestToken } from './token-request.js';
 
@@ -11,6 +12,8 @@ export interface StoredTokens {
   /** Epoch milliseconds. */
   expiresAt?: number;
   scope?: string;
+  /** `DPoP`: the token is bound to this client's DPoP key and presented with a proof. */
+  tokenType?: string;
 }
 
 /** Where tokens are kept between runs; in memory by default. */
@@ -40,6 +43,12 @@ export interface OAuthClientOptions {
   /** Ask for a refresh token (`offline_access`) when the authorization server offers it. Default true. */
   offlineAccess?: boolean;
   tokenStore?: TokenStore;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449) when the authorization server offers them and the
+   * MCP server takes them (a `DPoP` challenge, or DPoP in its resource metadata): a stolen token is
+   * useless without this client's key. Default true.
+   */
+  dpop?: boolean;
   fetch?: typeof fetch;
 }
 
@@ -79,20 +88,30 @@ export class OAuthClient implements HttpAuthorization {
   private resource?: string;
   private grantedScope?: string;
   private inFlight?: Promise<boolean>;
+  private dpopKey?: DpopKey;
+  /** The resource server takes DPoP: its challenge uses the scheme, or its metadata says so. */
+  private resourceTakesDpop = false;
 
   constructor(private readonly options: OAuthClientOptions) {
     this.store = options.tokenStore ?? new MemoryTokenStore();
     this.doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  async headers(): Promise<Record<string, string>> {
+  async headers(request?: { method: string; url: string }): Promise<Record<string, string>> {
     if (!this.resource) return {};
     let tokens = await this.store.get(this.resource);
     if (tokens?.expiresAt !== undefined && tokens.expiresAt - EXPIRY_MARGIN_MS <= Date.now()) {
       tokens = tokens.refreshToken ? await this.refresh(tokens).catch(() => undefined) : undefined;
       if (!tokens) await this.store.set(this.resource, undefined);
     }
-    return tokens ? { authorization: `Bearer ${tokens.accessToken}` } : {};
+    if (!tokens) return {};
+    if (tokens.tokenType?.toLowerCase() !== 'dpop') return { authorization: `Bearer ${tokens.accessToken}` };
+    // A DPoP-bound token goes with a fresh proof for this very request (RFC 9449 section 7.1).
+    if (!this.dpopKey || !request) return {};
+    return {
+      authorization: `DPoP ${tokens.accessToken}`,
+      dpop: await this.dpopKey.proof(request.method, request.url, tokens.accessToken),
+    };
   }
 
   /**
@@ -109,7 +128,11 @@ export class OAuthClient implements HttpAuthorization {
   private async recover(challenge: AuthChallenge): Promise<boolean> {
     const parsed = actionableChallenge(challenge);
     if (!parsed) return false;
+    // The server wants a nonce in the proof (RFC 9449 section 9): the same token, a new proof.
+    if (parsed.error === 'use_dpop_nonce')
+      return this.dpopKey?.rememberNonce(challenge.resourceUrl, challenge.dpopNonce) ?? false;
     this.resource ??= challenge.resourceUrl;
+    if (/(?:^|,\s*)DPoP\b/i.test(challenge.wwwAuthenticate ?? '')) this.resourceTakesDpop = true;
     const held = await this.store.get(this.resource);
     if (challenge.status === 401 && held?.refreshToken && parsed.error !== 'insufficient_scope') {
       if (await this.refresh(held).catch(() => undefined)) return true;
@@ -131,6 +154,11 @@ export class OAuthClient implements HttpAuthorization {
       metadataUrl,
     );
     if (this.server?.issuer !== server.issuer) this.registration = undefined; // the server moved
+    if (
+      resourceMetadata?.dpop_bound_access_tokens_required ||
+      resourceMetadata?.dpop_signing_alg_values_supported
+    )
+      this.resourceTakesDpop = true;
     this.server = server;
     if (server.code_challenge_methods_supported && !server.code_challenge_methods_supported.includes('S256'))
       throw new Error(`The authorization server ${server.issuer} does not support PKCE S256`);
@@ -250,12 +278,20 @@ export class OAuthClient implements HttpAuthorization {
             clientSecret: registration.clientSecret,
           }
         : { method: 'none', clientId: registration.clientId };
-    const answer = await requestToken(
+    // Bound tokens only where both sides take them: a Bearer-only server would refuse them.
+    if (
+      this.options.dpop !== false &&
+      this.resourceTakesDpop &&
+      server.dpop_signing_alg_values_supported?.includes('ES256')
+    )
+      this.dpopKey ??= new DpopKey();
+    const { idToken: _, ...answer } = await requestToken(
       this.doFetch,
       server.token_endpoint,
       server.issuer,
       { ...grant, resource },
       client,
+      this.dpopKey,
     );
     const previous = await this.store.get(resource);
     // Rotation: a new refresh token replaces the old; none given keeps the old one.

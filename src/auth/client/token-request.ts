@@ -1,3 +1,5 @@
+import type { DpopKey } from './dpop.js';
+
 /** How a client proves itself at the token endpoint. */
 export type ClientAuthentication =
   | { method: 'none'; clientId: string }
@@ -15,6 +17,10 @@ export interface TokenAnswer {
   /** Epoch milliseconds. */
   expiresAt?: number;
   scope?: string;
+  /** OpenID Connect: the ID token, when the grant returned one. */
+  idToken?: string;
+  /** `Bearer`, or `DPoP` for a token bound to the client's DPoP key. */
+  tokenType?: string;
 }
 
 /** A token request (RFC 6749 section 3.2) with the client's authentication; the tokens it returns. */
@@ -24,6 +30,7 @@ export async function requestToken(
   issuer: string,
   grant: Record<string, string>,
   client: ClientAuthentication,
+  dpop?: DpopKey,
 ): Promise<TokenAnswer> {
   const body = new URLSearchParams(grant);
   const headers: Record<string, string> = {
@@ -51,15 +58,37 @@ export async function requestToken(
       );
     }
   }
-  const response = await doFetch(endpoint, { method: 'POST', headers, body: body.toString() });
-  const answer = (await response.json().catch(() => ({}))) as {
+  type Answer = {
     access_token?: string;
     refresh_token?: string;
     expires_in?: number;
     scope?: string;
+    id_token?: string;
+    token_type?: string;
     error?: string;
     error_description?: string;
   };
+  let response: Response;
+  let answer: Answer;
+  // With DPoP, a server that wants a nonce refuses the first proof and names one (RFC 9449 8).
+  for (let attempt = 0; ; attempt++) {
+    if (dpop) headers.dpop = await dpop.proof('POST', endpoint);
+    response = await doFetch(endpoint, {
+      method: 'POST',
+      headers,
+      body: body.toString(),
+      signal: AbortSignal.timeout(30_000),
+    });
+    answer = (await response.json().catch(() => ({}))) as Answer;
+    if (
+      dpop &&
+      attempt === 0 &&
+      answer.error === 'use_dpop_nonce' &&
+      dpop.rememberNonce(endpoint, response.headers.get('dpop-nonce'))
+    )
+      continue;
+    break;
+  }
   if (!response.ok || !answer.access_token)
     throw new Error(
       `The token request failed: ${answer.error ?? `HTTP ${response.status}`}${answer.error_description ? ` (${answer.error_description})` : ''}`,
@@ -69,5 +98,7 @@ export async function requestToken(
     ...(answer.refresh_token ? { refreshToken: answer.refresh_token } : {}),
     ...(answer.expires_in !== undefined ? { expiresAt: Date.now() + answer.expires_in * 1000 } : {}),
     ...(answer.scope ? { scope: answer.scope } : {}),
+    ...(answer.id_token ? { idToken: answer.id_token } : {}),
+    ...(answer.token_type ? { tokenType: answer.token_type } : {}),
   };
 }

@@ -36,12 +36,17 @@ export interface AuthChallenge {
   status: number;
   wwwAuthenticate: string | null;
   resourceUrl: string;
+  /** The `DPoP-Nonce` header (RFC 9449 section 9): the nonce the server wants in the next proof. */
+  dpopNonce?: string | null;
 }
 
 /** What the transport asks of an authorization (mcpkit/auth's `OAuthClient` is one). */
 export interface HttpAuthorization {
-  /** Headers for the next request, such as `Authorization: Bearer <token>` once a token is held. */
-  headers(): Promise<Record<string, string>>;
+  /**
+   * Headers for the next request, such as `Authorization: Bearer <token>` once a token is held.
+   * `request` is what a proof of possession signs (DPoP, RFC 9449): the method and the URL.
+   */
+  headers(request?: { method: string; url: string }): Promise<Record<string, string>>;
   /**
    * The server refused the request (401, or 403 with a challenge): obtain, refresh or step up the
    * token. True: send the request again; false: the refusal stands. A throw fails the request.
@@ -122,10 +127,10 @@ export class StreamableHttpClientTransport implements Transport {
   }
 
   /** The user's headers and the authorization's, for every request this transport makes. */
-  private async extraHeaders(): Promise<Record<string, string>> {
+  private async extraHeaders(method: string): Promise<Record<string, string>> {
     const own =
       typeof this.options.headers === 'function' ? await this.options.headers() : this.options.headers;
-    const auth = await this.options.authorization?.headers();
+    const auth = await this.options.authorization?.headers({ method, url: String(this.url) });
     return auth ? { ...own, ...auth } : { ...own };
   }
 
@@ -147,7 +152,7 @@ export class StreamableHttpClientTransport implements Transport {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      ...(await this.extraHeaders()),
+      ...(await this.extraHeaders('POST')),
     };
     if (modern !== undefined && message.method) {
       headers['mcp-protocol-version'] = modern;
@@ -193,6 +198,7 @@ export class StreamableHttpClientTransport implements Transport {
         status: response.status,
         wwwAuthenticate: response.headers.get('www-authenticate'),
         resourceUrl: String(this.url),
+        dpopNonce: response.headers.get('dpop-nonce'),
       } as const;
       if (authAttempts < MAX_AUTH_ATTEMPTS) {
         const retry = await this.options.authorization.unauthorized(challenge).catch((error: Error) => {
@@ -260,7 +266,7 @@ export class StreamableHttpClientTransport implements Transport {
    * error may mean a 2024-11-05 server; its GET opens an SSE stream that starts with `endpoint`.
    */
   private async tryLegacySse(frame: string): Promise<boolean> {
-    const headers = await this.extraHeaders();
+    const headers = await this.extraHeaders('GET');
     const legacy = new LegacySseClientTransport(this.url, {
       ...(headers ? { headers } : {}),
       fetch: this.fetchImpl,
@@ -285,7 +291,7 @@ export class StreamableHttpClientTransport implements Transport {
     const headers = {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      ...(await this.extraHeaders()),
+      ...(await this.extraHeaders('POST')),
     };
     try {
       const response = await this.fetchImpl(this.url, {
@@ -388,7 +394,7 @@ export class StreamableHttpClientTransport implements Transport {
   private async get(lastEventId?: string): Promise<Response> {
     const headers: Record<string, string> = {
       accept: 'text/event-stream',
-      ...(await this.extraHeaders()),
+      ...(await this.extraHeaders('GET')),
       ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}),
       ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
       ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
@@ -497,7 +503,7 @@ export class StreamableHttpClientTransport implements Transport {
       await this.fetchImpl(this.url, {
         method: 'DELETE',
         headers: {
-          ...(await this.extraHeaders()),
+          ...(await this.extraHeaders('DELETE')),
           'mcp-session-id': this.sessionId,
         },
       }).catch(() => {});

@@ -1,4 +1,4 @@
-import type { JsonRpcErrorObject } from '../../protocol/errors.js';
+import { ErrorCode, type JsonRpcErrorObject } from '../../protocol/errors.js';
 import { errorResponse, type RequestId } from '../../protocol/jsonrpc.js';
 import { answer, type HttpAnswer, JSON_TYPE } from './http-core.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
@@ -28,6 +28,22 @@ export interface ExchangeOptions {
   batch?: boolean;
   /** Called once when the exchange is over (answered, failed, finished or abandoned). */
   onSettled?: () => void;
+  /**
+   * The headers of a 403 step-up challenge for a single answer refused for want of scopes (RBAC's
+   * -32003 with `requiredScopes`): the client may ask for those scopes and try again.
+   */
+  stepUp?: (scopes: string[]) => Record<string, string>;
+}
+
+/** The scopes a -32003 refusal says would have granted the request, if it names any. */
+function requiredScopesIn(frame: string): string[] | undefined {
+  try {
+    const scopes = (JSON.parse(frame) as { error?: { data?: { requiredScopes?: unknown } } }).error?.data
+      ?.requiredScopes;
+    return Array.isArray(scopes) && scopes.length > 0 ? scopes.map(String) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -78,6 +94,12 @@ export class Exchange {
     if (!this.stream && !this.detached) {
       if (final) {
         this.end();
+        // Parsed again only on this rare path: a refusal a better token would turn into an answer.
+        const scopes =
+          errorCode === ErrorCode.Forbidden && this.options.stepUp && !this.options.batch
+            ? requiredScopesIn(frame)
+            : undefined;
+        if (scopes && this.options.stepUp) this.challenge(403, this.options.stepUp(scopes));
         const status = this.override?.status ?? this.options.statusOf?.(errorCode) ?? 200;
         this.resolve(
           answer(status, frame, { ...JSON_TYPE, ...this.options.headers, ...this.override?.headers }),

@@ -128,7 +128,7 @@ export class SessionTransport extends HttpTransport {
     const id = options?.relatedRequestId;
     const exchange = id === undefined ? undefined : this.exchanges.get(id);
     if (exchange && !exchange.finished) {
-      exchange.deliver(frame, options?.kind, id);
+      exchange.deliver(frame, options?.kind, id, options?.errorCode);
       if (options?.kind === 'response') this.exchanges.delete(id!);
       // A batch's answer answers every request of its POST.
       if (options?.kind === 'batch') for (const i of exchange.ids) this.exchanges.delete(i);

@@ -106,13 +106,6 @@ export interface StreamableHttpHandler extends CoreHandler {
   readonly sessionCount: number;
 }
 
-/** The scopes a refusal says would have granted the request (RBAC's -32003), if any. */
-function requiredScopesOf(error: { code: number; data?: unknown }): string[] | undefined {
-  if (error.code !== ErrorCode.Forbidden) return undefined;
-  const scopes = (error.data as { requiredScopes?: unknown } | undefined)?.requiredScopes;
-  return Array.isArray(scopes) && scopes.length > 0 ? scopes.map(String) : undefined;
-}
-
 /** 404: the client must initialize again (2025-11-25 transports, "Session Management"). */
 function sessionNotFound(): HttpError {
   return new NotFound(
@@ -138,6 +131,7 @@ export function createStreamableHttpHandler(
   const limits = { ...serverLimits, maxMessageLength: Math.min(maxBody, serverLimits.maxMessageLength) };
   const retryAfter = options.retryAfterSeconds ?? 1;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const stepUp = options.auth?.insufficientScope?.bind(options.auth);
   const sessions = new SessionTable({
     maxSessions: options.maxSessions ?? 10_000,
     maxSessionsPerClient: options.maxSessionsPerClient ?? 100,
@@ -274,6 +268,7 @@ export function createStreamableHttpHandler(
       sseAllowed,
       keepAliveMs,
       ...(statusOf ? { statusOf } : {}),
+      ...(stepUp ? { stepUp } : {}),
       onAbandon: () => call?.cancel('The client closed the response stream'),
       onSettled: release,
     });
@@ -285,9 +280,6 @@ export function createStreamableHttpHandler(
     });
     void call.response.then((response: JsonRpcResponse | undefined) => {
       if (response === undefined) return exchange.drop(id);
-      const scopes = 'error' in response ? requiredScopesOf(response.error) : undefined;
-      if (scopes && options.auth?.insufficientScope)
-        exchange.challenge(403, options.auth.insufficientScope(scopes));
       exchange.deliver(
         encode(response),
         'response',
@@ -383,6 +375,7 @@ export function createStreamableHttpHandler(
     const exchange = new Exchange(ids, {
       sseAllowed,
       batch,
+      ...(stepUp ? { stepUp } : {}),
       ...(opened ? { headers: { 'mcp-session-id': opened } } : {}),
       keepAliveMs,
       eventId: (frame: string) => transport.record(streamId, frame),
