@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Client } from '../src/client/index.js';
@@ -98,6 +99,55 @@ describe('closing a stdio server', () => {
     const pid = transport.pid!;
     await transport.close();
     expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+/** Whether `pid` runs (a zombie, exited but not yet reaped, does not). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (macOS): alive as far as we can tell
+  }
+}
+
+describe('closing a server started through a wrapper (npx, a shell script)', () => {
+  it('stops what the wrapper started too, not only the wrapper', async () => {
+    // A wrapper like npm: it starts the real server, exits on SIGTERM, and does not pass it on.
+    const wrapper = [
+      "const { spawn } = require('node:child_process');",
+      "const server = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });",
+      'console.log(JSON.stringify({ grandchild: server.pid }));',
+      "process.on('SIGTERM', () => process.exit(0));",
+      'process.stdin.resume();',
+    ].join('\n');
+    let grandchild: number | undefined;
+    const transport = new StdioClientTransport({
+      command: node,
+      args: ['-e', wrapper],
+      stderr: 'ignore',
+      closeGraceMs: 150,
+    });
+    const announced = new Promise<void>((resolve) =>
+      transport.start({
+        onFrame: (line) => {
+          grandchild = (JSON.parse(line) as { grandchild: number }).grandchild;
+          resolve();
+        },
+        onClose: () => {},
+      }),
+    );
+    await announced;
+    expect(running(grandchild!)).toBe(true);
+    await transport.close();
+    // Signals take a moment to land; a stopped process may linger as a zombie until it is reaped.
+    for (let i = 0; i < 50 && running(grandchild!); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(running(grandchild!)).toBe(false);
   });
 });
 

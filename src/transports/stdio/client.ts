@@ -51,6 +51,9 @@ export class StdioClientTransport implements Transport {
       cwd,
       stdio: ['pipe', 'pipe', stderr],
       windowsHide: true,
+      // Its own process group, so that closing reaches what it spawned: `npx some-server` is npm,
+      // then a shell, then the server, and a signal to npm alone leaves the server running.
+      detached: GROUPS,
     });
     this.child = child;
     this.closing = false;
@@ -102,10 +105,36 @@ export class StdioClientTransport implements Transport {
         new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
       ]);
     child.stdin?.end();
-    if (await exitedWithin(grace)) return;
-    child.kill('SIGTERM');
-    if (await exitedWithin(grace)) return;
-    child.kill('SIGKILL');
+    if (await exitedWithin(grace)) return this.reap(child);
+    signal(child, 'SIGTERM');
+    if (await exitedWithin(grace)) return this.reap(child);
+    signal(child, 'SIGKILL');
     await this.exited;
   }
+
+  /** The server exited; anything it left behind in its group (a wrapper's child) is told to stop too. */
+  private reap(child: ChildProcess): void {
+    if (GROUPS && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // The group is gone: nothing was left behind.
+      }
+    }
+  }
+}
+
+/** POSIX process groups; Windows has none to signal. */
+const GROUPS = process.platform !== 'win32';
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (GROUPS && child.pid) {
+    try {
+      process.kill(-child.pid, name);
+      return;
+    } catch {
+      // No such group any more: fall back to the process itself.
+    }
+  }
+  child.kill(name);
 }
