@@ -15,6 +15,8 @@ export default defineConfig({
     'auth/index': 'src/auth/index.ts',
     'auth/jwt/index': 'src/auth/jwt/index.ts',
     'auth/server/index': 'src/auth/server/index.ts',
+    'limits/index': 'src/limits/index.ts',
+    'limits/redis/index': 'src/limits/redis/index.ts',
     'cli/index': 'src/cli/index.ts',
   },
   format: ['esm', 'cjs'],

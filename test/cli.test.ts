@@ -196,6 +196,63 @@ describe('mcpkit messages', () => {
   });
 });
 
+describe('mcpkit demo --rate-limit', () => {
+  it('answers the 21st request of a burst from one client with 429 and Retry-After', async () => {
+    const port = await closedPort();
+    const demo = spawn(process.execPath, [bin, 'demo', '--port', String(port), '--rate-limit', '20/s'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let log = '';
+        demo.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          log += chunk;
+          if (log.includes('serving MCP on')) resolve();
+        });
+        demo.once('exit', (code) => reject(new Error(`demo exited with ${code}: ${log}`)));
+      });
+      const ping = () =>
+        fetch(`http://127.0.0.1:${port}/mcp`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2026-07-28',
+            'mcp-method': 'tools/list',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/list',
+            params: {
+              _meta: {
+                'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+                'io.modelcontextprotocol/clientCapabilities': {},
+              },
+            },
+          }),
+        });
+      // 20 per second with a burst of 20: a burst of 60 gets its first 20 (and what refills while
+      // the rest arrive); everything past that is refused with the wait for the next token.
+      const burst = await Promise.all(Array.from({ length: 60 }, ping));
+      const admitted = burst.filter((r) => r.status === 200).length;
+      const refused = burst.filter((r) => r.status !== 200);
+      expect(admitted).toBeGreaterThanOrEqual(20);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(new Set(refused.map((r) => `${r.status} retry-after: ${r.headers.get('retry-after')}`))).toEqual(
+        new Set(['429 retry-after: 1']),
+      );
+      const bad = await mcpkit('demo', '--port', '0', '--rate-limit', 'fast');
+      expect(bad.stderr).toBe(
+        'mcpkit: --rate-limit: a rate is a count per second, minute or hour, such as 20/s, 100/min or 1000/h; not "fast"\n',
+      );
+    } finally {
+      demo.kill('SIGTERM');
+    }
+  });
+});
+
 describe('mcpkit demo --auth', () => {
   it('prints its keys, refuses a request without one (401 + metadata), and filters tools by role', async () => {
     const port = await closedPort();

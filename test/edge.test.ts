@@ -21,6 +21,8 @@ const EDGE_ENTRIES = [
   'auth/index',
   'auth/jwt/index',
   'auth/server/index',
+  'limits/index',
+  'limits/redis/index',
 ];
 const NODE_ONLY = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 

@@ -111,10 +111,9 @@ beforeAll(async () => {
   app = await makeApp(
     'esm-app',
     Object.fromEntries(
-      ['zod', 'jose', 'express', 'hono', '@hono/node-server', '@types/node', '@types/express'].map((p) => [
-        p,
-        versionOf(p),
-      ]),
+      ['zod', 'jose', 'ioredis', 'express', 'hono', '@hono/node-server', '@types/node', '@types/express'].map(
+        (p) => [p, versionOf(p)],
+      ),
     ),
     'module',
   );
@@ -144,9 +143,11 @@ describe('the packed package, installed into a fresh app', () => {
       'hono-server.ts',
       'http-client.ts',
       'http-server.ts',
+      'limited-server.ts',
       'oauth-client.ts',
       'oauth-proxy.ts',
       'protected-server.ts',
+      'redis-limits.ts',
       'server.ts',
       'stdio-client.ts',
       'worker.ts',

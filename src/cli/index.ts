@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { serveHttp } from '../adapters/index.js';
+import { parseRate, rateLimit } from '../limits/index.js';
 import type { CallToolResult } from '../protocol/index.js';
 import { createLegacySseHandler, createStreamableHttpHandler, serveStdio } from '../transports/index.js';
 import { answersOf } from './answers.js';
@@ -20,6 +21,8 @@ Commands:
   demo --stdio [--page-size N]            run the demo MCP server over stdio
   demo --port N [--host H] [--auth]       run it on http://H:N/mcp (Streamable HTTP, both eras);
                                           --auth: API keys and roles, printed at start
+       [--rate-limit <n>/s|min|h]         limit each client to that rate (burst: n); refusals
+                                          are 429 with Retry-After over HTTP
   inspect <target> [--json]               show a server's identity, era, capabilities, tools,
                                           resources, templates and prompts
   call <target> <tool> [json-args] [--json]
@@ -68,6 +71,7 @@ const DEMO_OPTIONS = {
   host: { type: 'string' },
   'page-size': { type: 'string' },
   auth: { type: 'boolean' },
+  'rate-limit': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -128,6 +132,15 @@ function oauthOf(values: {
   };
 }
 
+/** `--rate-limit 20/s`: the rate, its period, and a burst of the same size. */
+function rateLimitFlag(text: string) {
+  try {
+    return parseRate(text);
+  } catch (error) {
+    throw new Error(`--rate-limit: ${(error as Error).message}`);
+  }
+}
+
 /** A numeric flag's value, or an error naming the flag and what it takes. */
 function wholeNumber(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
@@ -175,6 +188,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
     const pageSize = values['page-size'];
     const port = values.port === undefined ? undefined : wholeNumber('--port', values.port, 0, 65535);
     const demo = createDemoServer(pageSize ? { pageSize: wholeNumber('--page-size', pageSize, 1) } : {});
+    // Limits come first, before roles: a flood of refused requests is still a flood.
+    if (values['rate-limit'] !== undefined) {
+      const limit = rateLimitFlag(values['rate-limit']);
+      demo.use(rateLimit({ limits: [{ name: 'per-client', per: 'principal', ...limit }] }));
+    }
     if (port === undefined) {
       await serveStdio(demo);
       process.stderr.write('mcpkit demo: serving MCP over stdio (both eras)\n');

@@ -45,6 +45,9 @@ export class HandlerContext implements RequestContext {
   get auth() {
     return this.scope.principal;
   }
+  get clientKey() {
+    return this.scope.clientKey;
+  }
   get meta(): Record<string, unknown> {
     return (this.params._meta as Record<string, unknown> | undefined) ?? {};
   }

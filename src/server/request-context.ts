@@ -32,6 +32,11 @@ export interface RequestContext {
   readonly client: { readonly info?: Implementation; readonly capabilities: ClientCapabilities };
   /** The authenticated caller (HTTP with `auth`); undefined where nothing authenticates (stdio). */
   readonly auth: Principal | undefined;
+  /**
+   * Who sent the request, as per-client bounds count it: the remote address over HTTP, the
+   * connection over stdio and other streams. Rate limits key on it when nothing authenticates.
+   */
+  readonly clientKey: string;
   /** The request's `_meta`. */
   readonly meta: Readonly<Record<string, unknown>>;
   /** The request's params (validated). */

@@ -35,17 +35,6 @@ export interface ExchangeOptions {
   stepUp?: (scopes: string[]) => Record<string, string>;
 }
 
-/** The scopes a -32003 refusal says would have granted the request, if it names any. */
-function requiredScopesIn(frame: string): string[] | undefined {
-  try {
-    const scopes = (JSON.parse(frame) as { error?: { data?: { requiredScopes?: unknown } } }).error?.data
-      ?.requiredScopes;
-    return Array.isArray(scopes) && scopes.length > 0 ? scopes.map(String) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The answer to one POST. It stays a single JSON body unless something related to its requests is
  * sent before their responses; then it becomes an SSE stream (2026-07-28: JSON or SSE per request),
@@ -84,6 +73,33 @@ export class Exchange {
     this.override = { status, headers };
   }
 
+  /**
+   * A refusal HTTP has a status for; the frame is parsed again only on this rare path. -32003 with
+   * `requiredScopes`: 403 with a step-up challenge. -32005: 429 when the caller used up its own
+   * share, 503 when the server is busy, with `Retry-After` and the RateLimit headers it names.
+   */
+  private refusal(frame: string, errorCode: number): void {
+    let data: Record<string, unknown> | undefined;
+    try {
+      data = (JSON.parse(frame) as { error?: { data?: Record<string, unknown> } }).error?.data;
+    } catch {
+      return;
+    }
+    if (errorCode === ErrorCode.Forbidden) {
+      const scopes = data?.requiredScopes;
+      if (this.options.stepUp && Array.isArray(scopes) && scopes.length > 0)
+        this.challenge(403, this.options.stepUp(scopes.map(String)));
+      return;
+    }
+    const retryAfterMs = typeof data?.retryAfterMs === 'number' ? data.retryAfterMs : 1000;
+    const headers: Record<string, string> = {
+      'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+    };
+    if (typeof data?.rateLimit === 'string') headers.ratelimit = data.rateLimit;
+    if (typeof data?.rateLimitPolicy === 'string') headers['ratelimit-policy'] = data.rateLimitPolicy;
+    this.challenge(data?.scope === 'client' ? 429 : 503, headers);
+  }
+
   /** A message for this exchange: a response (`kind` response/batch) or anything related. */
   deliver(frame: string, kind: string | undefined, id: RequestId | undefined, errorCode?: number): void {
     if (this.done) return;
@@ -94,12 +110,8 @@ export class Exchange {
     if (!this.stream && !this.detached) {
       if (final) {
         this.end();
-        // Parsed again only on this rare path: a refusal a better token would turn into an answer.
-        const scopes =
-          errorCode === ErrorCode.Forbidden && this.options.stepUp && !this.options.batch
-            ? requiredScopesIn(frame)
-            : undefined;
-        if (scopes && this.options.stepUp) this.challenge(403, this.options.stepUp(scopes));
+        if (!this.options.batch && (errorCode === ErrorCode.Forbidden || errorCode === ErrorCode.Overloaded))
+          this.refusal(frame, errorCode);
         const status = this.override?.status ?? this.options.statusOf?.(errorCode) ?? 200;
         this.resolve(
           answer(status, frame, { ...JSON_TYPE, ...this.options.headers, ...this.override?.headers }),
