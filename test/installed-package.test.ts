@@ -148,6 +148,7 @@ describe('the packed package, installed into a fresh app', () => {
       'oauth-proxy.ts',
       'protected-server.ts',
       'redis-limits.ts',
+      'resilient-client.ts',
       'server.ts',
       'stdio-client.ts',
       'worker.ts',

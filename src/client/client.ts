@@ -31,6 +31,16 @@ import { answerInput, capabilitiesOf, type InputHandlers } from './input-handler
 import { ListCache } from './list-cache.js';
 import { envelope, initialize, probe, type ServerIdentity } from './negotiate.js';
 import { OutputValidator } from './output-validator.js';
+import {
+  backoff,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  isTransient,
+  type RetryPolicy,
+  safeToRepeat,
+  type ToolHints,
+} from './resilience.js';
 import { type RoundOptions, withInputs } from './rounds.js';
 import { type Subscription, type SubscriptionRequest, subscribe } from './subscriptions.js';
 
@@ -53,6 +63,15 @@ export interface ClientOptions extends InputHandlers {
    * which `callTool` follows (polling, answering input requests) to its result.
    */
   tasks?: boolean;
+  /**
+   * Requests that are safe to repeat (reads, lists, and tools that declare themselves read-only
+   * or idempotent) are retried after a transient failure, with backoff and full jitter, honouring
+   * the server's Retry-After. Other tool calls are never sent twice. Default `{ retries: 3 }`;
+   * false: no retries.
+   */
+  retry?: RetryPolicy | false;
+  /** A circuit breaker for this server: after repeated failures requests fail at once for a while. Off by default. */
+  circuitBreaker?: CircuitBreakerOptions;
 }
 
 export interface CallOptions {
@@ -95,13 +114,26 @@ export class Client {
   private readonly emitter = new Emitter<ClientEvents>();
   private readonly cache = new ListCache();
   private readonly outputs = new OutputValidator();
+  /** What listed tools say of themselves: whether a failed call may be sent again. */
+  private readonly hints = new Map<string, ToolHints>();
+  private breaker?: CircuitBreaker;
   /** Listen streams waiting for their acknowledgment, by request id. */
   private readonly acknowledgments = new Map<string | number, (params: Record<string, unknown>) => void>();
 
   constructor(
     readonly info: Implementation,
     private readonly options: ClientOptions = {},
-  ) {}
+  ) {
+    if (options.circuitBreaker)
+      this.breaker = new CircuitBreaker(options.circuitBreaker, (state) =>
+        this.emitter.emit('circuit', state),
+      );
+  }
+
+  /** The circuit breaker's state, when there is one. */
+  get circuit(): CircuitState | undefined {
+    return this.breaker?.state;
+  }
 
   get era(): Era | undefined {
     return this.session?.era;
@@ -204,11 +236,42 @@ export class Client {
     await this.peer?.close();
   }
 
-  /** Any request, with the era's envelope and, where allowed, the MRTR loop. */
+  /**
+   * Any request, with the era's envelope and, where allowed, the MRTR loop; through the circuit
+   * breaker, and retried after a transient failure when it is safe to repeat.
+   */
   async request(
     method: string,
     params: Record<string, unknown> = {},
     options: CallOptions = {},
+  ): Promise<Record<string, unknown>> {
+    const policy = this.options.retry === false ? undefined : (this.options.retry ?? {});
+    const repeatable =
+      policy !== undefined && safeToRepeat(method, this.hints.get(String(params.name ?? '')));
+    for (let attempt = 0; ; attempt++) {
+      this.breaker?.admit();
+      try {
+        const result = await this.send(method, params, options);
+        this.breaker?.record(true);
+        return result;
+      } catch (error) {
+        const transient = isTransient(error);
+        this.breaker?.record(!transient); // a refusal of a bad request is an answer, not a failure
+        const delay =
+          repeatable && transient && attempt < (policy?.retries ?? 3) && !options.signal?.aborted
+            ? backoff(attempt, policy ?? {}, error)
+            : undefined;
+        if (delay === undefined || !this.peer || this.peer.isClosed) throw error;
+        this.emitter.emit('retry', { method, attempt: attempt + 1, delayMs: delay, error: error as Error });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private async send(
+    method: string,
+    params: Record<string, unknown>,
+    options: CallOptions,
   ): Promise<Record<string, unknown>> {
     const peer = this.peer;
     const session = this.session;
@@ -230,6 +293,18 @@ export class Client {
     // resultType is wire vocabulary of the modern era; callers see the same results in both eras.
     delete result.resultType;
     return result;
+  }
+
+  /** Listed tools: their output schemas, and whether a call may be repeated. */
+  private learn(tools: readonly Tool[]): void {
+    this.outputs.remember(tools);
+    for (const tool of tools) {
+      const { readOnlyHint, idempotentHint } = (tool.annotations ?? {}) as ToolHints;
+      this.hints.set(tool.name, {
+        ...(readOnlyHint !== undefined ? { readOnlyHint } : {}),
+        ...(idempotentHint !== undefined ? { idempotentHint } : {}),
+      });
+    }
   }
 
   /** What the MRTR and task loops need of this client. */
@@ -289,7 +364,7 @@ export class Client {
 
   async listTools(cursor?: string, options?: CallOptions): Promise<Page<Tool>> {
     const page = await this.page<Tool>('tools/list', 'tools', cursor, options);
-    this.outputs.remember(page.items);
+    this.learn(page.items);
     return page;
   }
   tools(options?: CallOptions): AsyncIterable<Tool> {
@@ -297,7 +372,7 @@ export class Client {
   }
   /** Every tool, from the cache while it is fresh. */
   allTools(options?: CallOptions): Promise<Tool[]> {
-    return this.all('tools/list', 'tools', options, (items) => this.outputs.remember(items as Tool[]));
+    return this.all('tools/list', 'tools', options, (items) => this.learn(items as Tool[]));
   }
 
   async callTool(

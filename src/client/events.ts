@@ -9,6 +9,10 @@ export interface ClientEvents {
   log: [entry: { level: LoggingLevel; logger?: string; data: unknown }];
   /** The connection ended; with an error when it did not end cleanly. */
   close: [error?: Error];
+  /** A request failed transiently and is sent again after `delayMs`. */
+  retry: [info: { method: string; attempt: number; delayMs: number; error: Error }];
+  /** The circuit breaker changed state. */
+  circuit: [state: 'closed' | 'open' | 'half-open'];
 }
 
 export class Emitter<E extends { [K in keyof E]: unknown[] }> {

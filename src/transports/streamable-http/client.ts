@@ -65,6 +65,13 @@ type Message = {
   error?: unknown;
 };
 
+/** `Retry-After` (seconds, or an HTTP date) as the `retryAfterMs` a -32005 error carries. */
+function retryAfterOf(header: string | null): { retryAfterMs?: number } {
+  if (!header) return {};
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? { retryAfterMs: Math.max(0, Math.round(seconds * 1000)) } : {};
+}
+
 /** What a 401 or 403 says: the error description of its body and where the server's metadata is. */
 function authorizationFailure(response: Response, text: string): string {
   let description: string | undefined;
@@ -342,6 +349,18 @@ export class StreamableHttpClientTransport implements Transport {
         this.receive(text, response.ok ? undefined : message.id);
         return;
       }
+      if (
+        message.id !== undefined &&
+        message.method &&
+        (response.status === 429 || response.status === 503)
+      ) {
+        // Busy or limiting, without a JSON-RPC body: the same error a JSON one carries, with the wait.
+        this.fail(message.id, `HTTP ${response.status} ${response.statusText}`, ErrorCode.Overloaded, {
+          scope: response.status === 429 ? 'client' : 'server',
+          ...retryAfterOf(response.headers.get('retry-after')),
+        });
+        return;
+      }
       if (message.id !== undefined && message.method) {
         const expired =
           response.status === 404 &&
@@ -485,10 +504,19 @@ export class StreamableHttpClientTransport implements Transport {
     this.sink?.onFrame(text);
   }
 
-  private fail(id: RequestId, message: string): void {
+  private fail(
+    id: RequestId,
+    message: string,
+    code: number = ErrorCode.ConnectionClosed,
+    data?: unknown,
+  ): void {
     this.pendingMethods.delete(id);
     this.sink?.onFrame(
-      JSON.stringify({ jsonrpc: '2.0', id, error: { code: ErrorCode.ConnectionClosed, message } }),
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id,
+        error: { code, message, ...(data !== undefined ? { data } : {}) },
+      }),
     );
   }
 
