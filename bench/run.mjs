@@ -244,21 +244,26 @@ const SCENARIOS = [
   {
     id: 'http-auth',
     title:
-      'Streamable HTTP modern, mcpkit without auth and with a bearer JWT (verified once, then cached): tools/call at 64 connections',
+      'Streamable HTTP modern, mcpkit without auth, with a bearer JWT (verified once, then cached), and with the whole chain (that JWT, a rate limit per principal, the reliability layer): tools/call at 64 connections',
     figures: {
       'c64 req/s, no auth': 'higher',
       'c64 req/s, cached JWT': 'higher',
+      'c64 req/s, full chain': 'higher',
       'c64 server CPU µs/req, no auth': 'lower',
       'c64 server CPU µs/req, cached JWT': 'lower',
+      'c64 server CPU µs/req, full chain': 'lower',
       'JWT CPU cost ×': 'lower',
+      'full chain CPU cost ×': 'lower',
     },
     run: (impl) =>
       impl.id === 'mcpkit'
         ? withHttp(impl, async (url, _port, pid) => {
             const authUrl = url.replace(/\/mcp$/, '/auth');
-            // Warm-up at full load on both paths: the comparison is of steady states.
+            const chainUrl = url.replace(/\/mcp$/, '/chain');
+            // Warm-up at full load on every path: the comparison is of steady states.
             await loadgen(url, 'modern', 64, P.httpMs);
             await loadgen(authUrl, 'modern-auth', 64, P.httpMs);
+            await loadgen(chainUrl, 'modern-auth', 64, P.httpMs);
             const measure = async (target, era) => {
               const cpu0 = cpuMicros(pid);
               const r = await loadgen(target, era, 64, P.httpMs);
@@ -266,21 +271,27 @@ const SCENARIOS = [
               if (r.errors > 0) throw new Error(`mcpkit ${era}: ${r.errors} errors (${r.firstError})`);
               return { rps: r.rps, cpu: cpu0 === undefined ? undefined : (cpu1 - cpu0) / r.requests };
             };
-            // Interleaved A B B A, so that both halves see the same machine and neither always goes first.
+            // Interleaved A B C C B A, so that every path sees the same machine and none always goes first.
             const plain = [await measure(url, 'modern')];
             const authed = [await measure(authUrl, 'modern-auth')];
+            const chain = [await measure(chainUrl, 'modern-auth')];
+            chain.push(await measure(chainUrl, 'modern-auth'));
             authed.push(await measure(authUrl, 'modern-auth'));
             plain.push(await measure(url, 'modern'));
             const mean = (xs, key) => xs.reduce((a, x) => a + x[key], 0) / xs.length;
             const out = {
               'c64 req/s, no auth': mean(plain, 'rps'),
               'c64 req/s, cached JWT': mean(authed, 'rps'),
+              'c64 req/s, full chain': mean(chain, 'rps'),
             };
             if (plain[0].cpu !== undefined) {
               out['c64 server CPU µs/req, no auth'] = mean(plain, 'cpu');
               out['c64 server CPU µs/req, cached JWT'] = mean(authed, 'cpu');
+              out['c64 server CPU µs/req, full chain'] = mean(chain, 'cpu');
               out['JWT CPU cost ×'] =
                 out['c64 server CPU µs/req, cached JWT'] / out['c64 server CPU µs/req, no auth'];
+              out['full chain CPU cost ×'] =
+                out['c64 server CPU µs/req, full chain'] / out['c64 server CPU µs/req, no auth'];
             }
             return out;
           })

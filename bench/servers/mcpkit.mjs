@@ -2,17 +2,21 @@
 import { McpServer } from '../../dist/server/index.mjs';
 import { announce, BIG_TEXT, EXTRA_TOOLS, held, memory, options, release } from './options.mjs';
 
-const server = new McpServer({ name: 'bench-mcpkit', version: '1' });
-const object = { type: 'object', properties: { text: { type: 'string' } } };
-server.tool('echo', { input: { ...object, required: ['text'] } }, (args) => ({
-  content: [{ type: 'text', text: args.text }],
-}));
-server.tool('big', {}, () => ({ content: [{ type: 'text', text: BIG_TEXT }] }));
-server.tool('hold', {}, () => new Promise((resolve) => held.push(() => resolve('released'))));
-server.tool('release', {}, () => String(release()));
-server.tool('mem', {}, () => JSON.stringify(memory()));
-for (let i = 0; i < EXTRA_TOOLS; i++)
-  server.tool(`tool_${i}`, { description: `Tool number ${i}`, input: object }, () => 'ok');
+function build() {
+  const server = new McpServer({ name: 'bench-mcpkit', version: '1' });
+  const object = { type: 'object', properties: { text: { type: 'string' } } };
+  server.tool('echo', { input: { ...object, required: ['text'] } }, (args) => ({
+    content: [{ type: 'text', text: args.text }],
+  }));
+  server.tool('big', {}, () => ({ content: [{ type: 'text', text: BIG_TEXT }] }));
+  server.tool('hold', {}, () => new Promise((resolve) => held.push(() => resolve('released'))));
+  server.tool('release', {}, () => String(release()));
+  server.tool('mem', {}, () => JSON.stringify(memory()));
+  for (let i = 0; i < EXTRA_TOOLS; i++)
+    server.tool(`tool_${i}`, { description: `Tool number ${i}`, input: object }, () => 'ok');
+  return server;
+}
+const server = build();
 
 // Each transport loads only its own entry point, as a real server would.
 if (options.transport === 'stdio') {
@@ -49,7 +53,26 @@ if (options.transport === 'stdio') {
       maxSessionsPerClient: 100_000,
     }),
   );
+  // The whole production chain on a server of its own: the same JWT, then a rate limit per
+  // principal (high enough never to refuse) and the reliability layer (timeouts, caps, shedding).
+  const { rateLimit, reliability } = await import('../../dist/limits/index.mjs');
+  const chainedServer = build();
+  chainedServer.use(rateLimit({ limits: [{ per: 'principal', rate: 1e9, period: 'second' }] }));
+  chainedServer.use(
+    reliability({ timeoutMs: 30_000, concurrencyPerPrincipal: 100_000, maxConcurrent: 100_000 }),
+  );
+  const chained = toNodeListener(
+    createStreamableHttpHandler(chainedServer, {
+      // The same token, verified by a provider (and cache) of its own.
+      auth: bearerAuth({
+        resource,
+        provider: jwtProvider({ issuer: 'https://issuer.bench', audience: resource, jwks }),
+      }),
+      maxSessionsPerClient: 100_000,
+    }),
+  );
   const http = createServer((req, res) => {
+    if (req.url === '/chain') return chained(req, res);
     if (req.url === '/__mem') return res.end(JSON.stringify({ ...memory(), sessions: handler.sessionCount }));
     if (req.url === '/stateless') return stateless(req, res);
     if (req.url === '/auth') return authed(req, res);

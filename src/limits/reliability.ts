@@ -27,6 +27,48 @@ export interface ReliabilityOptions {
   retryAfterMs?: number;
 }
 
+interface Deadline {
+  at: number;
+  expire(): void;
+}
+
+/**
+ * One timer for every request's deadline, ticking while any is pending: a timer per request
+ * costs more than the work of most requests. A deadline fires up to one tick late (a tenth of the
+ * smallest timeout configured).
+ */
+class DeadlineClock {
+  private readonly pending = new Set<Deadline>();
+  private timer?: ReturnType<typeof setInterval>;
+
+  constructor(private readonly tickMs: number) {}
+
+  watch(deadline: Deadline): void {
+    this.pending.add(deadline);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), this.tickMs);
+      this.timer.unref?.();
+    }
+  }
+
+  forget(deadline: Deadline): void {
+    this.pending.delete(deadline);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const deadline of this.pending) {
+      if (deadline.at > now) continue;
+      this.pending.delete(deadline);
+      deadline.expire();
+    }
+    if (this.pending.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
 /** Counts per key that forget a key at zero, so the map holds only what runs now. */
 class Gauges {
   private readonly counts = new Map<string, number>();
@@ -61,6 +103,13 @@ export function reliability(options: ReliabilityOptions): ServerMiddleware {
       scope,
     });
 
+  const configured = [
+    options.timeoutMs,
+    ...Object.values(options.methods ?? {}).map((m) => m.timeoutMs),
+    ...Object.values(options.tools ?? {}).map((t) => t.timeoutMs),
+  ].filter((t): t is number => t !== undefined);
+  const clock = new DeadlineClock(Math.max(5, Math.min(1000, Math.min(...configured, 10_000) / 10)));
+
   return async (ctx: RequestContext, next) => {
     if (ctx.method === 'ping') return next();
     const tool = ctx.method === 'tools/call' ? String(ctx.params.name ?? '') : undefined;
@@ -85,27 +134,36 @@ export function reliability(options: ReliabilityOptions): ServerMiddleware {
     });
     const timeoutMs = toolOptions?.timeoutMs ?? options.methods?.[ctx.method]?.timeoutMs ?? options.timeoutMs;
     if (timeoutMs === undefined) return work;
-    const option =
-      toolOptions?.timeoutMs !== undefined
-        ? `tools.${tool}.timeoutMs`
-        : options.methods?.[ctx.method]?.timeoutMs !== undefined
-          ? `methods.${ctx.method}.timeoutMs`
-          : 'timeoutMs';
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
+    return new Promise((resolve, reject) => {
+      const deadline: Deadline = {
+        at: Date.now() + timeoutMs,
+        expire: () => {
+          const option =
+            toolOptions?.timeoutMs !== undefined
+              ? `tools.${tool}.timeoutMs`
+              : options.methods?.[ctx.method]?.timeoutMs !== undefined
+                ? `methods.${ctx.method}.timeoutMs`
+                : 'timeoutMs';
           reject(
             new McpError(
               ErrorCode.RequestTimeout,
               `${tool ? `Tool ${tool}` : ctx.method} took longer than ${timeoutMs} ms (${option})`,
               { limit: option },
             ),
-          ),
-        timeoutMs,
+          );
+        },
+      };
+      clock.watch(deadline);
+      work.then(
+        (result) => {
+          clock.forget(deadline);
+          resolve(result);
+        },
+        (error) => {
+          clock.forget(deadline);
+          reject(error);
+        },
       );
     });
-    work.catch(() => {}); // answered by the timeout: its own failure has nowhere to go
-    return Promise.race([work, expired]).finally(() => clearTimeout(timer));
   };
 }

@@ -115,6 +115,12 @@ export function jwtProvider(options: JwtProviderOptions): AuthProvider {
 
   return {
     async authenticate(credential) {
+      // A token seen before is answered from the cache, before any parsing.
+      const known = cache?.get(credential);
+      if (known) {
+        if ('principal' in known) return known.principal;
+        throw known.failure;
+      }
       if (!JWT_SHAPE.test(credential)) return undefined;
       const checked = (token: string) =>
         verify(token).catch((error: unknown) => {
