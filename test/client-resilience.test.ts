@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { serveHttp } from '../src/adapters/index.js';
 import { Client, ClientPool } from '../src/client/index.js';
 import type { McpError } from '../src/protocol/errors.js';
-import { StreamableHttpClientTransport } from '../src/transports/index.js';
+import { McpServer } from '../src/server/index.js';
+import { createStreamableHttpHandler, StreamableHttpClientTransport } from '../src/transports/index.js';
 import { faultProxy } from './helpers/fault-proxy.js';
 
 // The mcpkit client against an official SDK server behind a proxy that fails on purpose.
@@ -190,6 +192,46 @@ describe('ClientPool', () => {
       await a.close();
       await b.close();
       second.kill('SIGKILL');
+    }
+  });
+});
+
+describe('the GET stream', () => {
+  it('reconnects after every cut and resumes with Last-Event-ID: each event arrives once', async () => {
+    const server = new McpServer({ name: 'notifier', version: '1' });
+    const uris = Array.from({ length: 40 }, (_, i) => `demo://counter?n=${i + 1}`);
+    for (const uri of uris) server.resource(uri, { name: uri }, () => 'n');
+    const handler = createStreamableHttpHandler(server);
+    const http = await serveHttp(handler, { port: 0 });
+    proxy = await faultProxy(http.url);
+    const client = new Client({ name: 'listener', version: '1' }, { era: 'legacy' });
+    const seen: number[] = [];
+    client.on('resourceUpdated', (uri) => seen.push(Number(new URL(uri).searchParams.get('n'))));
+    await client.connect(new StreamableHttpClientTransport(proxy.url, { reconnectDelayMs: 20 }));
+    try {
+      await client.subscribe({ resourceUris: uris });
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the GET stream is open
+      let cuts = 0;
+      for (let n = 1; n <= 30; n++) {
+        await server.notifyResourceUpdated(`demo://counter?n=${n}`);
+        if (n % 10 === 5) cuts += proxy.cutStreams(); // three cuts, events still coming
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      for (let i = 0; i < 100 && seen.length < 30; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(cuts).toBe(3);
+      expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i + 1)); // none lost, none twice, in order
+      // A longer outage: five refused reconnections in a row, then the stream comes back.
+      proxy.fail('503', 5, 'GET');
+      expect(proxy.cutStreams()).toBe(1);
+      for (let n = 31; n <= 40; n++) await server.notifyResourceUpdated(`demo://counter?n=${n}`);
+      for (let i = 0; i < 200 && seen.length < 40; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    } finally {
+      await client.close();
+      await handler.close();
+      await http.close();
     }
   });
 });

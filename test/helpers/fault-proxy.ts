@@ -15,6 +15,8 @@ export async function faultProxy(target: string) {
   /** POSTs per JSON-RPC method (and tool name) that reached the real server. */
   const forwarded = new Map<string, number>();
   const stalled = new Set<() => void>();
+  /** GET streams being relayed, to cut mid-stream. */
+  const streams = new Set<() => void>();
   const server: Server = createServer(async (req, res) => {
     let body = '';
     for await (const chunk of req) body += chunk;
@@ -39,6 +41,14 @@ export async function faultProxy(target: string) {
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
+        if (req.method === 'GET') {
+          const cut = () => {
+            answer.destroy();
+            res.destroy();
+          };
+          streams.add(cut);
+          res.once('close', () => streams.delete(cut));
+        }
       },
     );
     upstream.on('error', () => res.destroy());
@@ -50,6 +60,12 @@ export async function faultProxy(target: string) {
     url: `http://127.0.0.1:${port}${url.pathname}`,
     fail(fault: Fault, times: number, method?: string) {
       plans.push({ fault, times, ...(method ? { method } : {}) });
+    },
+    /** Cuts every GET stream being relayed, as a network failure would. */
+    cutStreams() {
+      const cuts = [...streams];
+      for (const cut of cuts) cut();
+      return cuts.length;
     },
     /** Forgets every fault still planned: the proxy forwards again. */
     heal() {

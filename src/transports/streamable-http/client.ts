@@ -19,7 +19,12 @@ export interface StreamableHttpClientOptions {
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /** A fetch to use instead of the global one (proxies, tests, instrumentation). */
   fetch?: typeof fetch;
-  /** Reconnection of legacy SSE streams: attempts, and the delay when the server sent no `retry`. */
+  /**
+   * Reconnection of legacy SSE streams. The GET stream keeps trying (`maxReconnects` failures in
+   * a row, default unlimited) with exponential backoff and full jitter from `reconnectDelayMs`
+   * (default 1 s, or the server's `retry`) up to 30 s, resuming with `Last-Event-ID`; an
+   * interrupted POST answer is resumed at most `maxReconnects` times (default 3).
+   */
   maxReconnects?: number;
   reconnectDelayMs?: number;
   /**
@@ -427,10 +432,16 @@ export class StreamableHttpClientTransport implements Transport {
   private async openGetStream(): Promise<void> {
     let lastEventId: string | undefined;
     let retryMs: number | undefined;
-    for (let failures = 0; !this.closed && failures <= (this.options.maxReconnects ?? 3); ) {
+    const limit = this.options.maxReconnects ?? Number.POSITIVE_INFINITY;
+    for (let failures = 0; !this.closed && failures <= limit; ) {
       const response = await this.get(lastEventId).catch(() => undefined);
-      if (response?.status === 405) return; // the server offers no GET stream
+      // No GET stream here (405), or none for this session any more (404, 400): nothing to retry.
+      if (response && [400, 404, 405].includes(response.status)) {
+        await response.body?.cancel();
+        return;
+      }
       if (!response?.ok || !response.body) {
+        await response?.body?.cancel();
         failures++;
       } else {
         failures = 0;
@@ -445,7 +456,12 @@ export class StreamableHttpClientTransport implements Transport {
         }
       }
       if (this.closed) return;
-      await new Promise((r) => setTimeout(r, retryMs ?? this.options.reconnectDelayMs ?? 1000));
+      // The server's retry after a clean end; after failures, backoff with full jitter.
+      const base = retryMs ?? this.options.reconnectDelayMs ?? 1000;
+      const delay =
+        failures === 0 ? base : Math.max(base, Math.random() * Math.min(30_000, base * 2 ** failures));
+      // Unref'd: a stream waiting to reconnect does not keep the process alive.
+      await new Promise((r) => (setTimeout(r, delay) as { unref?: () => void }).unref?.());
     }
   }
 

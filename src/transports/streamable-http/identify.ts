@@ -28,7 +28,20 @@ export async function identify(
     if ('refusal' in verdict) return verdict;
     principal = verdict.principal;
   }
-  const client =
-    principal && !clientKey ? `principal:${principalKey(principal)}` : clientOf(request, clientKey);
+  const client = principal && !clientKey ? clientKeyOf(principal) : clientOf(request, clientKey);
   return { client, principal };
+}
+
+/**
+ * A principal's client key, made once per principal object: a cached token yields the same
+ * principal on every request, and the same string is hashed once by every map it keys.
+ */
+const clientKeys = new WeakMap<Principal, string>();
+function clientKeyOf(principal: Principal): string {
+  let key = clientKeys.get(principal);
+  if (key === undefined) {
+    key = `principal:${principalKey(principal)}`;
+    clientKeys.set(principal, key);
+  }
+  return key;
 }
