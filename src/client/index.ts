@@ -1,3 +1,4 @@
+export { Aggregator, type AggregatorEvents, type AggregatorOptions } from './aggregator.js';
 export {
   type CallOptions,
   Client,

@@ -1,5 +1,7 @@
 // mcpkit/limits: token-bucket rate limits and the reliability layer, as server middleware.
 // Web standards only; Redis-backed limits are in mcpkit/limits/redis.
+
+export { type ChainOptions, chain } from './chain.js';
 export {
   type Bucket,
   type Decision,

@@ -3,6 +3,7 @@ import { Client } from '../client/index.js';
 import type { McpError } from '../protocol/errors.js';
 import { McpServer } from '../server/index.js';
 import { createLinkedPair } from '../transports/index.js';
+import { chain } from './chain.js';
 import { type LimitStore, MemoryLimitStore } from './limit-store.js';
 import { parseRate } from './rate.js';
 import { type RateLimitOptions, rateLimit } from './rate-limit.js';
@@ -196,6 +197,33 @@ describe('reliability', () => {
     release();
     await Promise.all(held);
     expect((await client.callTool('fast')).content).toEqual([{ type: 'text', text: 'fast done' }]);
+    await client.close();
+  });
+});
+
+describe('chain', () => {
+  it('runs limits, then reliability, then observability, whatever order the options are written in', async () => {
+    const seen: string[] = [];
+    const server = new McpServer({ name: 'chained', version: '1' });
+    server.use(
+      chain({
+        observability: async (ctx, next) => {
+          seen.push(`observed ${ctx.method}`);
+          return next();
+        },
+        reliability: { maxConcurrent: 10 },
+        limits: { limits: [{ per: 'client', rate: 1, period: 'hour', methods: ['tools/call'] }] },
+      }),
+    );
+    server.tool('work', {}, () => 'done');
+    const [a, b] = createLinkedPair();
+    await server.connect(a);
+    const client = new Client({ name: 'c', version: '1' });
+    await client.connect(b);
+    await client.callTool('work');
+    // Refused by the limit, the outer layer: the inner ones never see it.
+    expect((await refusal(client.callTool('work'))).data).toMatchObject({ limit: 'rateLimit:per-client' });
+    expect(seen.filter((s) => s === 'observed tools/call')).toHaveLength(1);
     await client.close();
   });
 });
