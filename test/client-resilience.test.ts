@@ -63,7 +63,7 @@ describe('retries', () => {
     ]);
     proxy.fail('429', 1, 'tools/list');
     proxy.fail('stall', 1, 'tools/list');
-    expect((await client.listTools()).items.map((t) => t.name).sort()).toEqual(['charge', 'lookup']);
+    expect((await client.listTools()).items.map((t) => t.name).sort()).toEqual(['charge', 'emit', 'lookup']);
     expect(retries).toEqual([
       expect.stringMatching(/^tools\/call: Cannot reach/),
       'tools/call: HTTP 503 Service Unavailable',
@@ -232,6 +232,42 @@ describe('the GET stream', () => {
       await client.close();
       await handler.close();
       await http.close();
+    }
+  });
+});
+
+describe('the GET stream of an official SDK server', () => {
+  it('resumes after cuts through the proxy with Last-Event-ID: every event once, in order', async () => {
+    const official = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./fixtures/sdk-http-server.mjs', import.meta.url)), '--stateful'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const officialUrl = await new Promise<string>((resolve) =>
+      official
+        .stdout!.setEncoding('utf8')
+        .once('data', (line: string) => resolve(/listening (\S+)/.exec(line)![1]!)),
+    );
+    proxy = await faultProxy(officialUrl);
+    const client = new Client({ name: 'listener', version: '1' }, { era: 'legacy' });
+    const seen: number[] = [];
+    client.on('resourceUpdated', (uri) => seen.push(Number(uri.split('/').pop())));
+    try {
+      await client.connect(new StreamableHttpClientTransport(proxy.url, { reconnectDelayMs: 20 }));
+      for (let i = 0; i < 50 && proxy.cutStreams.length === 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      await client.callTool('emit', { from: 1, to: 40 }); // forty events, one per 10 ms, on the GET stream
+      let cuts = 0;
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 70));
+        cuts += proxy.cutStreams();
+      }
+      for (let i = 0; i < 200 && seen.length < 40; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(cuts).toBeGreaterThanOrEqual(3);
+      expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    } finally {
+      await client.close();
+      official.kill('SIGKILL');
     }
   });
 });
