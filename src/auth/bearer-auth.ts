@@ -118,6 +118,8 @@ export function bearerAuth(options: BearerAuthOptions): BearerAuth {
       if (credential instanceof AuthFailure) return { refusal: challenge(credential) };
       if (credential.length > MAX_CREDENTIAL)
         return { refusal: challenge(new AuthFailure('invalid_token', 'the token is too long')) };
+      const known = options.provider.peek?.(credential);
+      if (known) return { principal: known };
       let principal: Principal | undefined;
       try {
         principal = await options.provider.authenticate(credential);

@@ -89,6 +89,10 @@ export function introspectionProvider(options: IntrospectionOptions): AuthProvid
   }
 
   return {
+    peek(token) {
+      const known = cache?.get(token);
+      return known && 'principal' in known ? known.principal : undefined;
+    },
     async authenticate(token) {
       const check = async (t: string) => principalOf(await ask(t));
       return cache ? cache.verdict(token, check) : check(token);

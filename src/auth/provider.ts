@@ -23,11 +23,23 @@ export class AuthFailure extends Error {
  */
 export interface AuthProvider {
   authenticate(credential: string): Promise<Principal | undefined>;
+  /**
+   * The principal of a credential this provider verified recently, at once and without waiting,
+   * or undefined (then `authenticate` decides). Lets a hot path skip the asynchronous one.
+   */
+  peek?(credential: string): Principal | undefined;
 }
 
 /** Asks each provider in turn; the first that recognizes the credential decides. */
 export function anyOf(...providers: AuthProvider[]): AuthProvider {
   return {
+    peek(credential) {
+      for (const provider of providers) {
+        const principal = provider.peek?.(credential);
+        if (principal) return principal;
+      }
+      return undefined;
+    },
     async authenticate(credential) {
       for (const provider of providers) {
         const principal = await provider.authenticate(credential);

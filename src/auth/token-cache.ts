@@ -22,6 +22,8 @@ export class TokenCache {
   private bytes = 0;
   /** Insertion order, to tell an old entry from a recent one without moving it. */
   private seq = 0;
+  private lastToken?: string;
+  private lastEntry?: Entry;
   private readonly ttlMs: number;
   private readonly negativeTtlMs: number;
   private readonly maxBytes: number;
@@ -34,12 +36,16 @@ export class TokenCache {
 
   /** The cached verdict: a principal, a refusal to throw again, or undefined when unknown. */
   get(token: string, now = Date.now()): { principal: Principal } | { failure: Error } | undefined {
-    const entry = this.entries.get(token);
+    // The last token asked for, compared as a string: a client sends the same one again and again,
+    // and a long header value is cheaper to compare than to hash for the map.
+    const entry = token === this.lastToken ? this.lastEntry : this.entries.get(token);
     if (!entry) return undefined;
     if (entry.until <= now) {
       this.drop(token, entry);
       return undefined;
     }
+    this.lastToken = token;
+    this.lastEntry = entry;
     // Most recently used last; moved only once it is in the older half, so that a hot token is
     // not re-inserted on every request (that cost more than the rest of a cached check).
     if (this.seq - entry.seq >= this.entries.size / 2) {
@@ -98,5 +104,6 @@ export class TokenCache {
   private drop(token: string, entry: Entry): void {
     this.entries.delete(token);
     this.bytes -= entry.bytes;
+    if (this.lastEntry === entry) this.lastToken = this.lastEntry = undefined;
   }
 }

@@ -16,6 +16,8 @@ export interface Transport {
    * session is checked against the session's owner before it arrives here.
    */
   readonly principal?: Principal;
+  /** The legacy session this transport carries (Streamable HTTP's `Mcp-Session-Id`), if it has an id. */
+  readonly sessionId?: string;
   start(sink: TransportSink): Promise<void>;
   send(frame: string, options?: SendOptions): Promise<void>;
   close(): Promise<void>;

@@ -61,6 +61,37 @@ describe('rateLimit', () => {
     await client.close();
   });
 
+  it('keys a session limit on the legacy session; modern requests, which have none, pass it', async () => {
+    const limits: RateLimitOptions = {
+      limits: [{ per: 'session', rate: 1, period: 'hour', methods: ['tools/call'] }],
+    };
+    const server = new McpServer({ name: 'sessions', version: '1' });
+    const sessions: (string | undefined)[] = [];
+    server.use(async (ctx, next) => {
+      sessions.push(ctx.sessionId);
+      return next();
+    });
+    server.use(rateLimit(limits));
+    server.tool('work', {}, () => 'done');
+    const open = async (era: 'legacy' | 'modern') => {
+      const [a, b] = createLinkedPair();
+      await server.connect(a);
+      const client = new Client({ name: 'c', version: '1' }, { era });
+      await client.connect(b);
+      return client;
+    };
+    const first = await open('legacy');
+    const second = await open('legacy');
+    await first.callTool('work');
+    expect((await refusal(first.callTool('work'))).data).toMatchObject({ limit: 'rateLimit:per-session' });
+    await second.callTool('work'); // a session of its own
+    const modern = await open('modern');
+    await modern.callTool('work');
+    await modern.callTool('work');
+    expect(sessions.filter((s) => s !== undefined)).toHaveLength(3); // the three legacy tool calls
+    await Promise.all([first.close(), second.close(), modern.close()]);
+  });
+
   it('limits only the tools a rule names; the strictest applying rule is the one reported', async () => {
     const client = await connected({
       limits: [

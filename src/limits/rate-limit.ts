@@ -5,13 +5,15 @@ import { type Bucket, type Decision, type LimitStore, MemoryLimitStore } from '.
 import { type Period, periodMs } from './rate.js';
 
 /**
- * Whom a limit counts: each principal (the client's address where nothing authenticates), each
- * client (address or connection), each tool (all callers together), everyone together, or a key
- * of your own (undefined: the limit does not apply to this request).
+ * Whom a limit counts: each principal (an API key or a token's subject; the client's address
+ * where nothing authenticates), each client (address or connection), each legacy session (modern
+ * requests have none: the rule skips them), each tool (all callers together), everyone together,
+ * or a key of your own (undefined: the limit does not apply to this request).
  */
 export type LimitKey =
   | 'principal'
   | 'client'
+  | 'session'
   | 'tool'
   | 'global'
   | ((ctx: RequestContext) => string | undefined);
@@ -90,6 +92,8 @@ function keyOf(rule: CompiledRule, ctx: RequestContext, tool: string | undefined
       return ctx.auth ? `p:${principalKey(ctx.auth)}` : `c:${ctx.clientKey}`;
     case 'client':
       return `c:${ctx.clientKey}`;
+    case 'session':
+      return ctx.sessionId === undefined ? undefined : `s:${ctx.sessionId}`;
     case 'tool':
       return tool === undefined ? undefined : `t:${tool}`;
     case 'global':

@@ -118,7 +118,11 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
   /** Legacy lifecycle: agree on a revision (the client's if served, else our newest) and open the session. */
   private async initialize(incoming: IncomingRequest): Promise<Record<string, unknown>> {
     const { result, opened } = await serveInitialize(this.server, incoming, this);
-    this.session = { ...opened, notify: (m, p) => this.peer.notify(m, p) };
+    this.session = {
+      ...opened,
+      id: this.transport.sessionId ?? this.clientKey,
+      notify: (m, p) => this.peer.notify(m, p),
+    };
     return result;
   }
 

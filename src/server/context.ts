@@ -48,6 +48,9 @@ export class HandlerContext implements RequestContext {
   get clientKey() {
     return this.scope.clientKey;
   }
+  get sessionId() {
+    return this.scope.session?.id;
+  }
   get meta(): Record<string, unknown> {
     return (this.params._meta as Record<string, unknown> | undefined) ?? {};
   }

@@ -37,6 +37,11 @@ export interface RequestContext {
    * connection over stdio and other streams. Rate limits key on it when nothing authenticates.
    */
   readonly clientKey: string;
+  /**
+   * The legacy session the request belongs to: the HTTP `Mcp-Session-Id`, or the connection over
+   * stdio. Undefined for modern requests, which belong to no session.
+   */
+  readonly sessionId: string | undefined;
   /** The request's `_meta`. */
   readonly meta: Readonly<Record<string, unknown>>;
   /** The request's params (validated). */

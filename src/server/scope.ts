@@ -7,6 +7,8 @@ import type { RequestContext } from './request-context.js';
 
 /** A legacy-era session: one per `initialize` (one per stdio process). */
 export interface LegacySession {
+  /** The HTTP session id, or the connection's key where the connection is the session (stdio). */
+  id?: string;
   revision: LegacyRevision;
   features: RevisionFeatures;
   client: { info?: Implementation; capabilities: ClientCapabilities };

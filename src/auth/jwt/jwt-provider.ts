@@ -114,6 +114,10 @@ export function jwtProvider(options: JwtProviderOptions): AuthProvider {
   }
 
   return {
+    peek(credential) {
+      const known = cache?.get(credential);
+      return known && 'principal' in known ? known.principal : undefined;
+    },
     async authenticate(credential) {
       // A token seen before is answered from the cache, before any parsing.
       const known = cache?.get(credential);

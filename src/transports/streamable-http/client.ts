@@ -111,7 +111,8 @@ function isModernError(text: string): boolean {
  */
 export class StreamableHttpClientTransport implements Transport {
   private sink?: TransportSink;
-  private sessionId?: string;
+  /** The legacy session the server opened (`Mcp-Session-Id`), once it has. */
+  sessionId?: string;
   private protocolVersion?: string;
   private readonly modernInFlight = new Map<RequestId, AbortController>();
   private readonly toolHeaders = new Map<string, HeaderAnnotation[]>();

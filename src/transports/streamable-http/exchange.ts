@@ -95,8 +95,10 @@ export class Exchange {
     const headers: Record<string, string> = {
       'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
     };
-    if (typeof data?.rateLimit === 'string') headers.ratelimit = data.rateLimit;
-    if (typeof data?.rateLimitPolicy === 'string') headers['ratelimit-policy'] = data.rateLimitPolicy;
+    // Printable ASCII only: a handler's error data must not be able to break the header block.
+    const header = (value: unknown) => typeof value === 'string' && /^[\x20-\x7e]{1,512}$/.test(value);
+    if (header(data?.rateLimit)) headers.ratelimit = data?.rateLimit as string;
+    if (header(data?.rateLimitPolicy)) headers['ratelimit-policy'] = data?.rateLimitPolicy as string;
     this.challenge(data?.scope === 'client' ? 429 : 503, headers);
   }
 
