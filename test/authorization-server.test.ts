@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveHttp } from '../src/adapters/index.js';
 import { pkceChallenge, randomToken } from '../src/auth/client/pkce.js';
@@ -349,6 +351,35 @@ describe('authorizationServer (OAuth proxy) in front of oidc-provider', () => {
       body: 'grant_type=authorization_code&code=a&code=b&client_id=our-cli',
     });
     expect(twice.status).toBe(400);
+  });
+
+  it('takes a client identified by its metadata document, and refuses one too large to read', async () => {
+    const documents = createServer((req, res) => {
+      const url = `http://127.0.0.1:${(documents.address() as AddressInfo).port}${req.url}`;
+      if (req.url === '/huge.json')
+        return res.end(JSON.stringify({ client_id: url, pad: 'x'.repeat(20_000) }));
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ client_id: url, client_name: 'Doc App', redirect_uris: [REDIRECT] }));
+    });
+    await new Promise<void>((resolve) => documents.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(documents.address() as AddressInfo).port}`;
+    try {
+      const authorization = new OAuthClient({
+        redirectUri: REDIRECT,
+        clientMetadataUrl: `${base}/client.json`,
+        redirect: (url) => {
+          expect(url.searchParams.get('client_id')).toBe(`${base}/client.json`);
+          return browse(url, REDIRECT, 'allow'); // a metadata-document client needs the user's consent
+        },
+      });
+      expect(await whoami(authorization)).toEqual([
+        { type: 'text', text: 'alice alice@example.com (mcp:tools)' },
+      ]);
+      const huge = await fetch(authorizeUrl(`${base}/huge.json`, 'x'.repeat(43)), { redirect: 'manual' });
+      expect([huge.status, huge.headers.get('location')]).toEqual([400, null]);
+    } finally {
+      documents.close();
+    }
   });
 
   it('refuses dangerous redirect URIs at registration', async () => {

@@ -36,6 +36,7 @@ import {
   CircuitBreaker,
   type CircuitBreakerOptions,
   type CircuitState,
+  hintsOf,
   isTransient,
   type RetryPolicy,
   safeToRepeat,
@@ -298,13 +299,7 @@ export class Client {
   /** Listed tools: their output schemas, and whether a call may be repeated. */
   private learn(tools: readonly Tool[]): void {
     this.outputs.remember(tools);
-    for (const tool of tools) {
-      const { readOnlyHint, idempotentHint } = (tool.annotations ?? {}) as ToolHints;
-      this.hints.set(tool.name, {
-        ...(readOnlyHint !== undefined ? { readOnlyHint } : {}),
-        ...(idempotentHint !== undefined ? { idempotentHint } : {}),
-      });
-    }
+    for (const tool of tools) this.hints.set(tool.name, hintsOf(tool));
   }
 
   /** What the MRTR and task loops need of this client. */

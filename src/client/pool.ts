@@ -2,7 +2,7 @@ import type { Transport } from '../engine/transport.js';
 import type { Implementation } from '../protocol/schemas/index.js';
 import { Client, type ClientOptions } from './client.js';
 import { Emitter } from './events.js';
-import { isTransient, safeToRepeat, type ToolHints } from './resilience.js';
+import { hintsOf, isTransient, safeToRepeat, type ToolHints } from './resilience.js';
 
 export interface ClientPoolOptions {
   /** How the next request picks a member. Default `least-in-flight`. */
@@ -111,15 +111,8 @@ export class ClientPool {
 
   private learn(tools: unknown) {
     if (!Array.isArray(tools)) return;
-    for (const tool of tools as { name: string; annotations?: ToolHints }[])
-      this.hints.set(tool.name, {
-        ...(tool.annotations?.readOnlyHint !== undefined
-          ? { readOnlyHint: tool.annotations.readOnlyHint }
-          : {}),
-        ...(tool.annotations?.idempotentHint !== undefined
-          ? { idempotentHint: tool.annotations.idempotentHint }
-          : {}),
-      });
+    for (const tool of tools as { name: string; annotations?: unknown }[])
+      this.hints.set(tool.name, hintsOf(tool));
   }
 
   private pick(tried: Set<Member>): Member | undefined {

@@ -32,6 +32,15 @@ export interface ToolHints {
   idempotentHint?: boolean;
 }
 
+/** What a listed tool says of itself, as far as repeating a call goes. */
+export function hintsOf(tool: { annotations?: unknown }): ToolHints {
+  const { readOnlyHint, idempotentHint } = (tool.annotations ?? {}) as ToolHints;
+  return {
+    ...(readOnlyHint !== undefined ? { readOnlyHint } : {}),
+    ...(idempotentHint !== undefined ? { idempotentHint } : {}),
+  };
+}
+
 /**
  * Whether a request may be sent again after a failure: reads, and calls of tools that declare
  * themselves read-only or idempotent. Any other tools/call is never repeated behind the caller's

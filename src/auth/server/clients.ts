@@ -1,5 +1,5 @@
 import { constantTimeEqual } from '../constant-time.js';
-import { OAuthError } from './http.js';
+import { boundedText, OAuthError } from './http.js';
 import type { Sealer } from './sealed.js';
 
 export type ClientAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
@@ -47,6 +47,8 @@ const MAX_URI = 512;
 const MAX_METADATA_DOCUMENT = 8 * 1024;
 const METADATA_CACHE = 512;
 const METADATA_TTL_MS = 5 * 60_000;
+const FAILED_TTL_MS = 60_000;
+const MAX_FETCHES = 16;
 const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'about:', 'blob:']);
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 const encoder = new TextEncoder();
@@ -124,7 +126,8 @@ interface DynamicRecord {
  */
 export class ClientRegistry {
   private readonly preRegistered = new Map<string, KnownClient>();
-  private readonly documents = new Map<string, { client: KnownClient; until: number }>();
+  private readonly documents = new Map<string, { client: KnownClient | undefined; until: number }>();
+  private fetching = 0;
   private readonly doFetch: typeof fetch;
 
   constructor(
@@ -249,6 +252,23 @@ export class ClientRegistry {
   private async fetchDocument(url: string): Promise<KnownClient | undefined> {
     const cached = this.documents.get(url);
     if (cached && cached.until > Date.now()) return cached.client;
+    // Anyone can name a URL as a client id: a bounded number of fetches at once, and a failure is
+    // remembered for a minute, so the server cannot be made to fetch without end.
+    if (this.fetching >= MAX_FETCHES) return undefined;
+    this.fetching++;
+    let client: KnownClient | undefined;
+    try {
+      client = await this.readDocument(url);
+    } finally {
+      this.fetching--;
+    }
+    if (this.documents.size >= METADATA_CACHE)
+      this.documents.delete(this.documents.keys().next().value as string);
+    this.documents.set(url, { client, until: Date.now() + (client ? METADATA_TTL_MS : FAILED_TTL_MS) });
+    return client;
+  }
+
+  private async readDocument(url: string): Promise<KnownClient | undefined> {
     let document: Record<string, unknown>;
     try {
       const response = await this.doFetch(url, {
@@ -256,11 +276,13 @@ export class ClientRegistry {
         redirect: 'error',
         signal: AbortSignal.timeout(5_000),
       });
-      const text = response.ok ? await response.text() : '';
-      if (!text || text.length > MAX_METADATA_DOCUMENT) return undefined;
-      document = JSON.parse(text) as Record<string, unknown>;
+      if (!response.ok) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      document = JSON.parse(await boundedText(response, MAX_METADATA_DOCUMENT)) as Record<string, unknown>;
     } catch {
-      return undefined;
+      return undefined; // unreachable, too large, too slow, or not JSON
     }
     if (document.client_id !== url || !Array.isArray(document.redirect_uris)) return undefined;
     const method = document.token_endpoint_auth_method ?? 'none';
@@ -271,7 +293,7 @@ export class ClientRegistry {
     } catch {
       return undefined;
     }
-    const client: KnownClient = {
+    return {
       clientId: url,
       redirectUris,
       authMethod: 'none',
@@ -279,9 +301,5 @@ export class ClientRegistry {
       origin: 'metadata-document',
       requireConsent: true,
     };
-    if (this.documents.size >= METADATA_CACHE)
-      this.documents.delete(this.documents.keys().next().value as string);
-    this.documents.set(url, { client, until: Date.now() + METADATA_TTL_MS });
-    return client;
   }
 }

@@ -14,21 +14,24 @@ export class OAuthError extends Error {
   }
 }
 
-/** The body as text, refused past MAX_BODY whatever the Content-Length says. */
-export async function boundedText(request: Request): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY) throw new OAuthError('invalid_request', `the body is over ${MAX_BODY} bytes`, 413);
-  if (!request.body) return '';
-  const reader = request.body.getReader();
+/** A body (of a request, or of a response this server fetched) as text, refused past `max` bytes whatever the Content-Length says. */
+export async function boundedText(message: Request | Response, max = MAX_BODY): Promise<string> {
+  const declared = Number(message.headers.get('content-length') ?? 0);
+  if (declared > max) {
+    await message.body?.cancel();
+    throw new OAuthError('invalid_request', `the body is over ${max} bytes`, 413);
+  }
+  if (!message.body) return '';
+  const reader = message.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY) {
+    if (size > max) {
       await reader.cancel();
-      throw new OAuthError('invalid_request', `the body is over ${MAX_BODY} bytes`, 413);
+      throw new OAuthError('invalid_request', `the body is over ${max} bytes`, 413);
     }
     chunks.push(value);
   }
