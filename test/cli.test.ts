@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { freePort } from './helpers/idp.mjs';
 
 // The `mcpkit` command as a user runs it: the built bin, real servers (the demo over stdio and
 // HTTP), and a pseudo-terminal (util-linux `script`) where a person would type.
@@ -22,15 +23,6 @@ async function mcpkit(...args: string[]): Promise<{ code: number; stdout: string
     const e = error as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
-}
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('mcpkit call: answering what the server asks', () => {
@@ -147,7 +139,7 @@ describe('mcpkit messages', () => {
   });
 
   it('names a refused connection once, with its code', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}/mcp`;
+    const url = `http://127.0.0.1:${await freePort()}/mcp`;
     const r = await mcpkit('inspect', url);
     expect(r.stderr).toBe(
       `mcpkit: Could not connect to ${url}: connection refused (ECONNREFUSED). Is the server running, and on that port?\n`,
@@ -198,7 +190,7 @@ describe('mcpkit messages', () => {
 
 describe('mcpkit demo --rate-limit', () => {
   it('answers the 21st request of a burst from one client with 429 and Retry-After', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const demo = spawn(process.execPath, [bin, 'demo', '--port', String(port), '--rate-limit', '20/s'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -255,7 +247,7 @@ describe('mcpkit demo --rate-limit', () => {
 
 describe('mcpkit demo --auth', () => {
   it('prints its keys, refuses a request without one (401 + metadata), and filters tools by role', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const demo = spawn(process.execPath, [bin, 'demo', '--port', String(port), '--auth'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -339,7 +331,6 @@ describe('mcpkit --oauth', () => {
 
   it('signs in as a pre-registered client on its registered loopback port', async () => {
     const { browse, startOidcFixture } = await import('./helpers/oidc.js');
-    const { freePort } = await import('./helpers/idp.mjs');
     const port = await freePort();
     const oidc = await startOidcFixture([
       {

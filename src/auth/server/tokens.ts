@@ -1,5 +1,6 @@
 import { base64url } from '../../engine/base64url.js';
 import type { Principal } from '../../engine/principal.js';
+import { randomToken } from '../client/pkce.js';
 import { AuthFailure, type AuthProvider } from '../provider.js';
 import { OAuthError } from './http.js';
 import type { AuthorizationStore } from './store.js';
@@ -37,7 +38,8 @@ async function keyOf(kind: string, token: string): Promise<string> {
   return `${kind}:${base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token))))}`;
 }
 
-const randomSecret = (prefix: string) => `${prefix}${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
+/** A bearer secret: a kind prefix and 32 random bytes. */
+const randomSecret = (prefix: string) => `${prefix}${randomToken()}`;
 
 /**
  * Opaque access and refresh tokens kept in the authorization store. Refresh tokens rotate on every
