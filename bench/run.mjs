@@ -111,8 +111,8 @@ async function withStdio(impl, extra, fn, nodeFlags = []) {
   }
 }
 
-async function withHttp(impl, fn) {
-  const child = spawnServer(serverArgs(impl, ['--transport', 'http']), {
+async function withHttp(impl, fn, extra = []) {
+  const child = spawnServer(serverArgs(impl, ['--transport', 'http', ...extra]), {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise((resolve, reject) => {
@@ -295,6 +295,56 @@ const SCENARIOS = [
             }
             return out;
           })
+        : null,
+  },
+  {
+    id: 'http-otel',
+    title:
+      'Streamable HTTP modern, mcpkit without telemetry and with OpenTelemetry traces (SDK tracer, every request sampled, batched to an exporter that drops them) and metrics (Prometheus reader): tools/call at 64 connections',
+    figures: {
+      'c64 req/s, no telemetry': 'higher',
+      'c64 req/s, traces and metrics': 'higher',
+      'c64 server CPU µs/req, no telemetry': 'lower',
+      'c64 server CPU µs/req, traces and metrics': 'lower',
+      'c64 throughput with telemetry ×': 'higher',
+    },
+    run: (impl) =>
+      impl.id === 'mcpkit'
+        ? withHttp(impl, (url, _port, pid) =>
+            withHttp(
+              impl,
+              async (tracedUrl, _tracedPort, tracedPid) => {
+                // Two servers, one with telemetry, both on the server core; only one is loaded at a time.
+                await loadgen(url, 'modern', 64, P.httpMs);
+                await loadgen(tracedUrl, 'modern', 64, P.httpMs);
+                const measure = async (target, serverPid) => {
+                  const cpu0 = cpuMicros(serverPid);
+                  const r = await loadgen(target, 'modern', 64, P.httpMs);
+                  const cpu1 = cpuMicros(serverPid);
+                  if (r.errors > 0) throw new Error(`mcpkit ${target}: ${r.errors} errors (${r.firstError})`);
+                  return { rps: r.rps, cpu: cpu0 === undefined ? undefined : (cpu1 - cpu0) / r.requests };
+                };
+                // Interleaved A B B A: both see the same machine, neither always goes first.
+                const plain = [await measure(url, pid)];
+                const traced = [await measure(tracedUrl, tracedPid)];
+                traced.push(await measure(tracedUrl, tracedPid));
+                plain.push(await measure(url, pid));
+                const mean = (xs, key) => xs.reduce((a, x) => a + x[key], 0) / xs.length;
+                const out = {
+                  'c64 req/s, no telemetry': mean(plain, 'rps'),
+                  'c64 req/s, traces and metrics': mean(traced, 'rps'),
+                };
+                out['c64 throughput with telemetry ×'] =
+                  out['c64 req/s, traces and metrics'] / out['c64 req/s, no telemetry'];
+                if (plain[0].cpu !== undefined) {
+                  out['c64 server CPU µs/req, no telemetry'] = mean(plain, 'cpu');
+                  out['c64 server CPU µs/req, traces and metrics'] = mean(traced, 'cpu');
+                }
+                return out;
+              },
+              ['--otel'],
+            ),
+          )
         : null,
   },
   {

@@ -22,6 +22,8 @@ export {
   compose,
   type IncomingRequest,
   type Middleware,
+  type NetworkInfo,
+  type OperatorLogger,
   Peer,
   type PeerHandlers,
   type PeerOptions,
@@ -30,8 +32,11 @@ export {
   principalKey,
   type RequestOptions,
   type SendOptions,
+  silentLogger,
+  type Telemetry,
   type Transport,
   type TransportSink,
+  withFields,
 } from './engine/index.js';
 export {
   type ClientKey,

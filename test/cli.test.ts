@@ -189,7 +189,7 @@ describe('mcpkit messages', () => {
 });
 
 describe('mcpkit demo --rate-limit', () => {
-  it('answers the 21st request of a burst from one client with 429 and Retry-After', async () => {
+  it('answers the 21st request of a burst from one client with 429 and Retry-After; /metrics counts it', async () => {
     const port = await freePort();
     const demo = spawn(process.execPath, [bin, 'demo', '--port', String(port), '--rate-limit', '20/s'], {
       cwd: root,
@@ -235,6 +235,25 @@ describe('mcpkit demo --rate-limit', () => {
       expect(new Set(refused.map((r) => `${r.status} retry-after: ${r.headers.get('retry-after')}`))).toEqual(
         new Set(['429 retry-after: 1']),
       );
+      // Beside /mcp: every decision counted on /metrics, and the health probes.
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const decisions = (decision: string) =>
+        Number(
+          new RegExp(`^mcpkit_rate_limit_decisions_total\\{decision="${decision}"[^}]*\\} (\\d+)$`, 'm').exec(
+            metrics,
+          )?.[1],
+        );
+      expect(decisions('allowed')).toBe(admitted);
+      expect(decisions('refused')).toBe(refused.length);
+      expect(metrics).toMatch(
+        /^mcp_server_operation_duration_count\{mcp_method_name="tools\/list",[^}]*\} \d+$/m,
+      );
+      const live = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(live.status).toBe(200);
+      expect(await live.json()).toMatchObject({ status: 'ok' });
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready', load: { requests: { max: 1024 } } });
       const bad = await mcpkit('demo', '--port', '0', '--rate-limit', 'fast');
       expect(bad.stderr).toBe(
         'mcpkit: --rate-limit: a rate is a count per second, minute or hour, such as 20/s, 100/min or 1000/h; not "fast"\n',

@@ -23,6 +23,8 @@ const EDGE_ENTRIES = [
   'auth/server/index',
   'limits/index',
   'limits/redis/index',
+  'otel/index',
+  'health/index',
 ];
 const NODE_ONLY = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
@@ -65,6 +67,21 @@ describe('edge entry points load no Node built-in', () => {
         for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toMatch(/\bNodeJS\.|\bBuffer\b/);
       }
     }
+  });
+
+  it('no entry point but mcpkit/otel and mcpkit/prometheus loads OpenTelemetry: off costs nothing', () => {
+    for (const entry of [
+      ...EDGE_ENTRIES.filter((e) => e !== 'otel/index'),
+      'stdio/index',
+      'node/index',
+      'adapters/index',
+      'health/index',
+    ])
+      expect(
+        [...bareImports(join(dist, `${entry}.mjs`))].filter((s) => s.startsWith('@opentelemetry/')),
+        entry,
+      ).toEqual([]);
+    expect([...bareImports(join(dist, 'otel/index.mjs'))]).toEqual(['@opentelemetry/api']);
   });
 
   it('the Node-only entry points are where the built-ins are', () => {

@@ -111,9 +111,19 @@ beforeAll(async () => {
   app = await makeApp(
     'esm-app',
     Object.fromEntries(
-      ['zod', 'jose', 'ioredis', 'express', 'hono', '@hono/node-server', '@types/node', '@types/express'].map(
-        (p) => [p, versionOf(p)],
-      ),
+      [
+        'zod',
+        'jose',
+        'ioredis',
+        'express',
+        'hono',
+        '@hono/node-server',
+        '@types/node',
+        '@types/express',
+        '@opentelemetry/api',
+        '@opentelemetry/sdk-metrics',
+        '@opentelemetry/exporter-prometheus',
+      ].map((p) => [p, versionOf(p)]),
     ),
     'module',
   );
@@ -149,8 +159,10 @@ describe('the packed package, installed into a fresh app', () => {
       'protected-server.ts',
       'redis-limits.ts',
       'resilient-client.ts',
+      'scraped.ts',
       'server.ts',
       'stdio-client.ts',
+      'traced.ts',
       'worker.ts',
     ]);
   });
@@ -227,6 +239,25 @@ describe('the packed package, installed into a fresh app', () => {
     },
     60_000,
   );
+});
+
+describe('the README observability setup, installed', () => {
+  it('serves /metrics with the calls just made, and /healthz and /readyz, with no SDK set up', async () => {
+    const { url, child } = await startServer(app, 'scraped.js');
+    try {
+      expect(await runToEnd(app, 'http-client.js', { MCP_URL: url })).toContain('Hello, Ada!');
+      const metrics = await (await fetch(url.replace(/\/mcp$/, '/metrics'))).text();
+      expect(metrics).toMatch(
+        /^mcp_server_operation_duration_count\{[^}]*gen_ai_tool_name="greet"[^}]*\} [1-9]/m,
+      );
+      expect((await fetch(url.replace(/\/mcp$/, '/healthz'))).status).toBe(200);
+      const ready = await fetch(url.replace(/\/mcp$/, '/readyz'));
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 60_000);
 });
 
 describe('CommonJS and zod 3.25 apps', () => {

@@ -2,8 +2,8 @@
 import { McpServer } from '../../dist/server/index.mjs';
 import { announce, BIG_TEXT, EXTRA_TOOLS, held, memory, options, release } from './options.mjs';
 
-function build() {
-  const server = new McpServer({ name: 'bench-mcpkit', version: '1' });
+function build(options = {}) {
+  const server = new McpServer({ name: 'bench-mcpkit', version: '1' }, options);
   const object = { type: 'object', properties: { text: { type: 'string' } } };
   server.tool('echo', { input: { ...object, required: ['text'] } }, (args) => ({
     content: [{ type: 'text', text: args.text }],
@@ -16,7 +16,28 @@ function build() {
     server.tool(`tool_${i}`, { description: `Tool number ${i}`, input: object }, () => 'ok');
   return server;
 }
-const server = build();
+/**
+ * With --otel, OpenTelemetry as an application would run it, in a process of its own (the async
+ * context manager it installs would otherwise tax every other scenario): an SDK tracer provider
+ * sampling every request into a batch processor whose exporter drops the spans (no network cost is
+ * measured), W3C propagation, and Prometheus metrics.
+ */
+async function telemetry() {
+  const { context } = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { otelTelemetry } = await import('../../dist/otel/index.mjs');
+  const { prometheusMetrics } = await import('../../dist/prometheus/index.mjs');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const dropped = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+  return otelTelemetry({
+    tracerProvider: new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropped)] }),
+    meterProvider: prometheusMetrics().meterProvider,
+    propagator: new W3CTraceContextPropagator(),
+  });
+}
+const server = build(options.otel ? { telemetry: await telemetry() } : {});
 
 // Each transport loads only its own entry point, as a real server would.
 if (options.transport === 'stdio') {

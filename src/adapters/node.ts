@@ -143,6 +143,7 @@ function nodeInput(
       : {}),
     onAbandon,
     remoteAddress: req.socket.remoteAddress ?? '',
+    ...(req.socket.remotePort !== undefined ? { remotePort: req.socket.remotePort } : {}),
   };
 }
 

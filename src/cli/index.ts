@@ -2,12 +2,14 @@ import { relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { serveHttp } from '../adapters/index.js';
+import { health } from '../health/index.js';
 import { parseRate, rateLimit } from '../limits/index.js';
 import type { CallToolResult } from '../protocol/index.js';
 import { createLegacySseHandler, createStreamableHttpHandler, serveStdio } from '../transports/index.js';
 import { answersOf } from './answers.js';
 import { createDemoServer } from './demo.js';
 import { protectDemo } from './demo-auth.js';
+import { demoObservability } from './demo-observability.js';
 import { capabilityHint, isInvalidParams, missingCapability, unknownToolMessage } from './explain.js';
 import type { Ask } from './form.js';
 import { formatInspection, inspect } from './inspect.js';
@@ -187,13 +189,24 @@ export async function main(argv: string[]): Promise<number | undefined> {
     }
     const pageSize = values['page-size'];
     const port = values.port === undefined ? undefined : wholeNumber('--port', values.port, 0, 65535);
-    const demo = createDemoServer(pageSize ? { pageSize: wholeNumber('--page-size', pageSize, 1) } : {});
+    // Over HTTP the demo shows its metrics and health beside /mcp.
+    const observability = port === undefined ? undefined : await demoObservability();
+    const telemetry = observability?.telemetry;
+    const demo = createDemoServer({
+      ...(pageSize ? { pageSize: wholeNumber('--page-size', pageSize, 1) } : {}),
+      ...(telemetry ? { telemetry } : {}),
+    });
     // Limits come first, before roles: a flood of refused requests is still a flood.
     if (values['rate-limit'] !== undefined) {
       const limit = rateLimitFlag(values['rate-limit']);
-      demo.use(rateLimit({ limits: [{ name: 'per-client', per: 'principal', ...limit }] }));
+      demo.use(
+        rateLimit({
+          limits: [{ name: 'per-client', per: 'principal', ...limit }],
+          ...(telemetry ? { telemetry } : {}),
+        }),
+      );
     }
-    if (port === undefined) {
+    if (port === undefined || observability === undefined) {
       await serveStdio(demo);
       process.stderr.write('mcpkit demo: serving MCP over stdio (both eras)\n');
       return undefined;
@@ -203,10 +216,17 @@ export async function main(argv: string[]): Promise<number | undefined> {
     const handler = createStreamableHttpHandler(demo, protection ? { auth: protection.auth } : {});
     // Old (2024-11-05) clients: GET /sse for the event stream, POST /messages for messages.
     const legacySse = createLegacySseHandler(demo, protection ? { auth: protection.auth } : {});
+    const probes = health({ server: demo, handlers: [handler] });
     const http = await serveHttp(handler, {
       port,
       host,
-      routes: { '/sse': legacySse, '/messages': legacySse, ...protection?.auth.routes },
+      routes: {
+        '/sse': legacySse,
+        '/messages': legacySse,
+        '/metrics': observability.metrics,
+        ...probes.routes,
+        ...protection?.auth.routes,
+      },
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')
         throw new Error(
@@ -218,6 +238,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
     });
     process.stderr.write(
       `mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras; HTTP+SSE on /sse${protection ? '; API keys and roles' : ''})\n` +
+        `metrics on ${http.url.replace(/\/mcp$/, '/metrics')}, health on /healthz and /readyz\n` +
         `try it: node ${relative(process.cwd(), process.argv[1] ?? 'mcpkit')} inspect ${http.url}${protection ? ' --api-key <key>' : ''}   (Ctrl-C stops it)\n`,
     );
     if (protection) {

@@ -1,4 +1,5 @@
 import { Peer, type Progress, type RequestOptions } from '../engine/peer.js';
+import type { SessionSpan, Telemetry } from '../engine/telemetry.js';
 import type { Transport } from '../engine/transport.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { JsonRpcNotification } from '../protocol/jsonrpc.js';
@@ -73,6 +74,11 @@ export interface ClientOptions extends InputHandlers {
   retry?: RetryPolicy | false;
   /** A circuit breaker for this server: after repeated failures requests fail at once for a while. Off by default. */
   circuitBreaker?: CircuitBreakerOptions;
+  /**
+   * Spans and metrics for every request (`otelTelemetry()` from mcpkit/otel); the trace context
+   * travels to the server in `_meta`. Absent: nothing is measured.
+   */
+  telemetry?: Telemetry;
 }
 
 export interface CallOptions {
@@ -118,6 +124,7 @@ export class Client {
   /** What listed tools say of themselves: whether a failed call may be sent again. */
   private readonly hints = new Map<string, ToolHints>();
   private breaker?: CircuitBreaker;
+  private sessionSpan?: SessionSpan;
   /** Listen streams waiting for their acknowledgment, by request id. */
   private readonly acknowledgments = new Map<string | number, (params: Record<string, unknown>) => void>();
 
@@ -210,6 +217,8 @@ export class Client {
         timeoutMs,
       );
       this.session = { era: 'legacy', revision: opened.revision, server: opened.server };
+      this.peer!.protocolVersion = opened.revision;
+      this.sessionSpan = this.options.telemetry?.session('client', opened.revision, this.transport.network);
     } catch (error) {
       await this.close();
       throw error;
@@ -224,10 +233,16 @@ export class Client {
           answerInput(this.options, incoming.message.method, incoming.message.params ?? {}, incoming.signal),
         onNotification: (n) => this.onNotification(n),
         onClose: (error) => {
-          if (this.peer === peer) this.emitter.emit('close', error);
+          if (this.peer !== peer) return;
+          this.sessionSpan?.end(error);
+          this.sessionSpan = undefined;
+          this.emitter.emit('close', error);
         },
       },
-      { defaultTimeoutMs: this.options.requestTimeoutMs ?? 60_000 },
+      {
+        defaultTimeoutMs: this.options.requestTimeoutMs ?? 60_000,
+        ...(this.options.telemetry ? { telemetry: this.options.telemetry } : {}),
+      },
     );
     this.peer = peer;
     await peer.start();

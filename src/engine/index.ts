@@ -2,6 +2,7 @@ export {
   compose,
   type Middleware,
 } from './compose.js';
+export { type OperatorLogger, silentLogger, withFields } from './operator-log.js';
 export {
   type BatchPolicy,
   CancelledError,
@@ -13,6 +14,17 @@ export {
   type RequestOptions,
 } from './peer.js';
 export { type Principal, principalKey } from './principal.js';
+export type {
+  NetworkInfo,
+  Operation,
+  Outcome,
+  SentOperation,
+  ServedOperation,
+  SessionSpan,
+  Telemetry,
+  TelemetryCounter,
+  TelemetryGauge,
+} from './telemetry.js';
 export type {
   SendOptions,
   Transport,

@@ -16,6 +16,7 @@ import {
   type RequestId,
 } from '../protocol/jsonrpc.js';
 import { LazyCancel } from './lazy-cancel.js';
+import type { Outcome, ServedOperation, Telemetry } from './telemetry.js';
 import type { SendOptions, Transport, TransportSink } from './transport.js';
 
 export interface Progress {
@@ -48,6 +49,8 @@ export interface IncomingRequest {
   readonly cancelled: boolean;
   /** Sends a notification tied to this request (progress, logs, listen-stream events). */
   notify(method: string, params?: Record<string, unknown>): Promise<void>;
+  /** Telemetry's view of this request, when telemetry is on: events (progress, input) go to it. */
+  readonly trace?: ServedOperation | undefined;
   /** Sends a request tied to this one (legacy server-to-client requests). */
   request(
     method: string,
@@ -76,6 +79,8 @@ export interface PeerOptions {
   maxPendingRequests?: number;
   /** Most incoming requests being handled at once. */
   maxInFlightRequests?: number;
+  /** Spans and metrics for every request sent and received (`mcpkit/otel`). */
+  telemetry?: Telemetry;
 }
 
 interface Pending {
@@ -97,6 +102,8 @@ export class Peer implements TransportSink {
   private readonly inFlight = new Map<RequestId, Incoming>();
   private readonly limits: DecodeLimits;
   private closed = false;
+  /** The revision its owner negotiated (legacy `initialize`), for telemetry. */
+  protocolVersion?: string;
 
   constructor(
     readonly transport: Transport,
@@ -175,6 +182,44 @@ export class Peer implements TransportSink {
     const id = this.nextId++;
     let body = params;
     if (options.onProgress) body = { ...params, _meta: { ...(params?._meta as object), progressToken: id } };
+    const telemetry = this.options.telemetry;
+    if (!telemetry) return this.sendRequest(id, method, body, options);
+    const sent = telemetry.send({
+      method,
+      id,
+      params: body,
+      protocolVersion: this.protocolVersion,
+      sessionId: this.transport.sessionId,
+      network: this.transport.network,
+    });
+    const onProgress = options.onProgress;
+    const traced = onProgress
+      ? {
+          ...options,
+          onProgress: (p: Progress) => {
+            sent.event('progress', { ...p });
+            onProgress(p);
+          },
+        }
+      : options;
+    return this.sendRequest(id, method, sent.params, traced).then(
+      (result) => {
+        sent.end({ result });
+        return result;
+      },
+      (error: Error) => {
+        sent.end(outcomeOf(error));
+        throw error;
+      },
+    );
+  }
+
+  private sendRequest(
+    id: number,
+    method: string,
+    body: Record<string, unknown> | undefined,
+    options: RequestOptions,
+  ): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs ?? 60_000;
@@ -323,7 +368,25 @@ export class Peer implements TransportSink {
     const incoming = new Incoming(message, this);
     this.inFlight.set(id, incoming);
     try {
-      const result = await this.handlers.onRequest(incoming);
+      const telemetry = this.options.telemetry;
+      let result: Record<string, unknown>;
+      if (telemetry) {
+        const trace = telemetry.serve({
+          method: message.method,
+          id,
+          params: message.params,
+          protocolVersion: this.protocolVersion,
+          sessionId: this.transport.sessionId,
+          network: this.transport.network,
+        });
+        incoming.trace = trace;
+        result = await trace.run(
+          () => this.handlers.onRequest(incoming),
+          () => incoming.cancelled,
+        );
+      } else {
+        result = await this.handlers.onRequest(incoming);
+      }
       if (incoming.cancelled) return undefined;
       return { jsonrpc: '2.0', id, result };
     } catch (error) {
@@ -385,8 +448,17 @@ export class Peer implements TransportSink {
   }
 }
 
+/** How a failed request ended, for telemetry: a JSON-RPC error, or cancelled by the caller. */
+function outcomeOf(error: Error): Outcome {
+  if (error instanceof McpError) return { error: { code: error.code, message: error.message } };
+  if (error instanceof CancelledError || error.name === 'AbortError') return { cancelled: true };
+  return { error: { code: ErrorCode.InternalError, message: error.message } };
+}
+
 /** One incoming request being handled; its AbortSignal is made only if a handler reads it. */
 class Incoming extends LazyCancel implements IncomingRequest {
+  trace?: ServedOperation;
+
   constructor(
     readonly message: JsonRpcRequest,
     private readonly peer: Peer,

@@ -31,6 +31,11 @@ export class Quota {
     return this.total;
   }
 
+  /** The global bound. */
+  get max(): number {
+    return this.limits.max;
+  }
+
   heldBy(client: string): number {
     return this.held.get(client) ?? 0;
   }

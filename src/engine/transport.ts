@@ -1,5 +1,6 @@
 import type { Decoded, JsonRpcMessage, RequestId } from '../protocol/jsonrpc.js';
 import type { Principal } from './principal.js';
+import type { NetworkInfo } from './telemetry.js';
 
 /**
  * A transport moves text frames, one JSON-RPC message or batch each. Parsing, limits and
@@ -18,6 +19,8 @@ export interface Transport {
   readonly principal?: Principal;
   /** The legacy session this transport carries (Streamable HTTP's `Mcp-Session-Id`), if it has an id. */
   readonly sessionId?: string;
+  /** How it reaches the peer, for telemetry (`network.transport`, the peer's address). */
+  readonly network?: NetworkInfo;
   start(sink: TransportSink): Promise<void>;
   send(frame: string, options?: SendOptions): Promise<void>;
   close(): Promise<void>;

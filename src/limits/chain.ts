@@ -1,4 +1,5 @@
 import { compose } from '../engine/compose.js';
+import type { Telemetry } from '../engine/telemetry.js';
 import type { ServerMiddleware } from '../server/index.js';
 import { type RateLimitOptions, rateLimit } from './rate-limit.js';
 import { type ReliabilityOptions, reliability } from './reliability.js';
@@ -6,8 +7,10 @@ import { type ReliabilityOptions, reliability } from './reliability.js';
 export interface ChainOptions {
   limits?: RateLimitOptions;
   reliability?: ReliabilityOptions;
-  /** Innermost: sees what reached the handler (mcpkit/otel's middleware, or your own). */
+  /** Innermost: sees what reached the handler (your own middleware). */
   observability?: ServerMiddleware;
+  /** The server's telemetry: rate-limit decisions are counted in it. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -17,7 +20,14 @@ export interface ChainOptions {
  */
 export function chain(options: ChainOptions): ServerMiddleware {
   const layers: ServerMiddleware[] = [];
-  if (options.limits) layers.push(rateLimit(options.limits));
+  if (options.limits)
+    layers.push(
+      rateLimit(
+        options.telemetry && !options.limits.telemetry
+          ? { ...options.limits, telemetry: options.telemetry }
+          : options.limits,
+      ),
+    );
   if (options.reliability) layers.push(reliability(options.reliability));
   if (options.observability) layers.push(options.observability);
   return (ctx, next) => compose(layers, () => next())(ctx);

@@ -12,7 +12,6 @@ export {
 export { type Period, parseRate } from './rate.js';
 export {
   type LimitKey,
-  type OperatorLogger,
   type RateLimitOptions,
   type RateLimitRule,
   rateLimit,

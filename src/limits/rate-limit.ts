@@ -1,4 +1,6 @@
+import type { OperatorLogger } from '../engine/operator-log.js';
 import { principalKey } from '../engine/principal.js';
+import type { Telemetry } from '../engine/telemetry.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { RequestContext, ServerMiddleware } from '../server/index.js';
 import { type Bucket, type Decision, type LimitStore, MemoryLimitStore } from './limit-store.js';
@@ -33,11 +35,6 @@ export interface RateLimitRule {
   methods?: readonly string[];
 }
 
-/** An operator's logger (pino and most others fit). mcpkit writes nothing anywhere by default. */
-export interface OperatorLogger {
-  warn(details: Record<string, unknown>, message: string): void;
-}
-
 export interface RateLimitOptions {
   limits: readonly RateLimitRule[];
   /** Default: in memory (one process). `RedisLimitStore` (mcpkit/limits/redis) shares limits between processes. */
@@ -49,7 +46,10 @@ export interface RateLimitOptions {
   onStoreFailure?: 'open' | 'closed';
   /** Longest wait for the store. Default 250 ms: a limiter must never hang a request. */
   storeTimeoutMs?: number;
-  logger?: OperatorLogger;
+  /** Where store failures are reported. Default: the server's `logger`, bound to the request. */
+  logger?: Pick<OperatorLogger, 'warn'>;
+  /** Counts every decision (`mcpkit.rate_limit.decisions`: allowed, refused, store_failure). */
+  telemetry?: Telemetry;
 }
 
 interface CompiledRule {
@@ -103,6 +103,9 @@ function keyOf(rule: CompiledRule, ctx: RequestContext, tool: string | undefined
   }
 }
 
+/** Allowed requests are the common case: one attribute set for all of them. */
+const ALLOWED = { decision: 'allowed' };
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
@@ -128,6 +131,7 @@ export function rateLimit(options: RateLimitOptions): ServerMiddleware {
   const local = store instanceof MemoryLimitStore;
   const failOpen = (options.onStoreFailure ?? 'open') === 'open';
   const policy = rules.map((r) => `"${r.name}";q=${r.rate};w=${r.windowSeconds}`).join(', ');
+  const telemetry = options.telemetry;
 
   return async (ctx, next) => {
     if (ctx.method === 'ping') return next();
@@ -153,7 +157,8 @@ export function rateLimit(options: RateLimitOptions): ServerMiddleware {
       // The in-memory store answers at once: no timer for it on the hot path.
       decision = local ? await pending : await withTimeout(pending, timeout);
     } catch (error) {
-      options.logger?.warn(
+      telemetry?.count('mcpkit.rate_limit.decisions', { decision: 'store_failure', limit: 'onStoreFailure' });
+      (options.logger ?? ctx.logger).warn(
         { err: error, policy: failOpen ? 'open' : 'closed', method: ctx.method },
         `rate limit store failed; requests are ${failOpen ? 'let through' : 'refused'} (onStoreFailure)`,
       );
@@ -164,8 +169,12 @@ export function rateLimit(options: RateLimitOptions): ServerMiddleware {
         { limit: 'onStoreFailure', retryAfterMs: 1000, scope: 'server' },
       );
     }
-    if (decision.allowed) return next();
+    if (decision.allowed) {
+      telemetry?.count('mcpkit.rate_limit.decisions', ALLOWED);
+      return next();
+    }
     const strictest = (applying[decision.limitedBy ?? 0] ?? (applying[0] as (typeof applying)[0])).rule;
+    telemetry?.count('mcpkit.rate_limit.decisions', { decision: 'refused', limit: strictest.name });
     const shared = strictest.shared;
     const seconds = Math.ceil(decision.retryAfterMs / 1000);
     throw new McpError(

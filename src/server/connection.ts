@@ -1,6 +1,7 @@
 import type { IncomingRequest } from '../engine/peer.js';
 import { Peer, type PeerOptions } from '../engine/peer.js';
 import type { Principal } from '../engine/principal.js';
+import type { SessionSpan } from '../engine/telemetry.js';
 import type { Transport } from '../engine/transport.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { JsonRpcMessage, JsonRpcNotification } from '../protocol/jsonrpc.js';
@@ -48,6 +49,8 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
   session?: LegacySession;
   /** Set while initialize runs, so that pipelined requests wait for the session it opens. */
   private initializing?: Promise<unknown>;
+  /** The session's span and duration, when telemetry is on. */
+  private sessionSpan?: SessionSpan;
   /** Who this connection serves, for per-client bounds. */
   readonly clientKey: string;
 
@@ -80,7 +83,10 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
       {
         onRequest: (incoming) => this.onRequest(incoming),
         onNotification: (n) => this.onNotification(n),
-        onClose: () => this.hooks.onClose(this),
+        onClose: (error) => {
+          this.sessionSpan?.end(error);
+          this.hooks.onClose(this);
+        },
         batchPolicy: (items) => this.batchPolicy(items),
       },
       peerOptions,
@@ -123,12 +129,15 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
       id: this.transport.sessionId ?? this.clientKey,
       notify: (m, p) => this.peer.notify(m, p),
     };
+    this.peer.protocolVersion = opened.revision;
+    this.sessionSpan = this.server.telemetry?.session('server', opened.revision, this.transport.network);
     return result;
   }
 
   /** Stateless legacy HTTP: serve requests as if `initialize` had opened a session at `revision`. */
   assumeSession(revision: LegacyRevision): void {
     this.session = assumedSession(revision, (m, p) => this.peer.notify(m, p));
+    this.peer.protocolVersion = revision;
   }
 
   private onNotification(notification: JsonRpcNotification): void {

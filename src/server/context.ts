@@ -1,3 +1,5 @@
+import { type OperatorLogger, silentLogger, withFields } from '../engine/operator-log.js';
+import { principalKey } from '../engine/principal.js';
 import { META } from '../protocol/meta.js';
 import type {
   CreateMessageParams,
@@ -11,7 +13,8 @@ import { type InputOptions, LOG_LEVELS, type Logger, type RequestContext } from 
 import type { RequestScope } from './scope.js';
 
 export class HandlerContext implements RequestContext {
-  private logger?: Logger;
+  private mcpLogger?: Logger;
+  private operatorLogger?: OperatorLogger;
 
   constructor(
     readonly scope: RequestScope,
@@ -20,8 +23,29 @@ export class HandlerContext implements RequestContext {
   ) {}
 
   get log(): Logger {
-    this.logger ??= new ContextLogger(this);
-    return this.logger;
+    this.mcpLogger ??= new ContextLogger(this);
+    return this.mcpLogger;
+  }
+
+  get logger(): OperatorLogger {
+    const base = this.scope.logger;
+    if (base === silentLogger) return base;
+    this.operatorLogger ??= withFields(base, this.logFields());
+    return this.operatorLogger;
+  }
+
+  /** What every operator log line of this request carries; absent fields are left out. */
+  private logFields(): Record<string, unknown> {
+    const { scope } = this;
+    const fields: Record<string, unknown> = { method: this.method, requestId: this.requestId };
+    const traceId = scope.incoming.trace?.traceId;
+    if (traceId) fields.traceId = traceId;
+    if (scope.session?.id) fields.sessionId = scope.session.id;
+    if (this.method === 'tools/call' || this.method === 'prompts/get') fields.name = this.params.name;
+    if (this.method === 'resources/read') fields.uri = this.params.uri;
+    const principal = principalKey(scope.principal);
+    if (principal) fields.principal = principal;
+    return fields;
   }
 
   get requestId() {
@@ -59,6 +83,10 @@ export class HandlerContext implements RequestContext {
     const token = this.meta.progressToken;
     if ((typeof token !== 'string' && typeof token !== 'number') || this.scope.incoming.cancelled)
       return Promise.resolve();
+    this.scope.incoming.trace?.event('progress', {
+      progress,
+      ...(total !== undefined ? { total } : {}),
+    });
     return this.scope.incoming.notify('notifications/progress', {
       progressToken: token,
       progress,

@@ -1,4 +1,6 @@
+import type { OperatorLogger } from '../engine/operator-log.js';
 import type { Principal } from '../engine/principal.js';
+import type { NetworkInfo, Telemetry } from '../engine/telemetry.js';
 import type { Transport } from '../engine/transport.js';
 import type {
   DecodeLimits,
@@ -57,6 +59,9 @@ export interface OneShotIo {
   /** The authenticated caller, if the transport authenticated the request. */
   readonly principal?: Principal;
   notify(notification: JsonRpcNotification): void;
+  /** How the request arrived, for telemetry; and its HTTP headers, for a `traceparent` there. */
+  readonly network?: NetworkInfo;
+  readonly headers?: { get(name: string): string | null };
   /**
    * A legacy request with no session (stateless legacy HTTP): served at this revision, for a
    * client that declared no capabilities. Absent: the request must be modern.
@@ -85,6 +90,12 @@ export interface ServerRuntime extends ServerCore {
   readonly requestTimeoutMs: number;
   /** The largest message accepted; stdio sizes its line buffer by it. */
   readonly maxMessageLength: number;
+  /** Spans and metrics (`telemetry` option); undefined costs nothing. */
+  readonly telemetry: Telemetry | undefined;
+  /** The operator's log (`logger` option); silent by default. */
+  readonly logger: OperatorLogger;
+  /** `close()` has begun. */
+  readonly closing: boolean;
   /** Size, depth and batch bounds of incoming messages, for transports that decode them. */
   readonly decodeLimits: DecodeLimits;
   /** Runs the middleware chain around a method handler (or a given final step). */

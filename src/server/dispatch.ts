@@ -124,6 +124,7 @@ export async function serveModern(
     incoming,
     logLevel: modernLogLevel(meta),
     asker: noInput,
+    logger: runtime.logger,
     // Tasks only for clients that declared the extension on this request (SEP-2663).
     ...(meta[META.clientCapabilities]?.extensions?.[TASKS_EXTENSION] && runtime.supportsTasks
       ? { tasks: runtime.taskHost }
@@ -208,6 +209,7 @@ export async function serveInSession(
       runtime.requestTimeoutMs,
     ),
     session,
+    logger: runtime.logger,
   };
   const result = await runtime.run(new HandlerContext(scope, params));
   return shapeLegacy(method, result, session.features);
@@ -240,6 +242,7 @@ export async function serveInitialize(
     ...callerScope(caller),
     incoming,
     asker: noInput,
+    logger: runtime.logger,
   };
   const result = await runtime.run(new HandlerContext(scope, params), async () => ({
     protocolVersion: revision,

@@ -1,4 +1,6 @@
+export type { OperatorLogger } from '../engine/operator-log.js';
 export type { Principal } from '../engine/principal.js';
+export type { Telemetry } from '../engine/telemetry.js';
 export type { Completer, CompletionPage } from './completion.js';
 export type { ServerConnection } from './connection.js';
 export {

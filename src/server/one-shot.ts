@@ -1,5 +1,6 @@
 import { LazyCancel } from '../engine/lazy-cancel.js';
 import { CancelledError, type IncomingRequest } from '../engine/peer.js';
+import type { ServedOperation, Telemetry } from '../engine/telemetry.js';
 import { ErrorCode, type JsonRpcErrorObject, McpError, toErrorObject } from '../protocol/errors.js';
 import { errorResponse, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.js';
 import type { OneShotCall, OneShotIo } from './core.js';
@@ -12,18 +13,34 @@ export class OneShotRequest extends LazyCancel implements IncomingRequest, OneSh
   readonly response: Promise<JsonRpcResponse | undefined>;
   private settle!: (response: JsonRpcResponse | undefined) => void;
   private settled = false;
+  readonly trace: ServedOperation | undefined;
 
   constructor(
     readonly message: JsonRpcRequest,
     private readonly io: OneShotIo,
+    telemetry?: Telemetry,
   ) {
     super();
     this.response = new Promise((resolve) => (this.settle = resolve));
+    this.trace = telemetry?.serve({
+      method: message.method,
+      id: message.id,
+      params: message.params,
+      protocolVersion: io.assumeRevision,
+      network: io.network,
+      headers: io.headers,
+    });
   }
 
   /** Runs `serve` and settles the response with its result or its error, unless cancelled first. */
   run(serve: (incoming: IncomingRequest) => Promise<Record<string, unknown>>): this {
-    serve(this).then(
+    const served = this.trace
+      ? this.trace.run(
+          () => serve(this),
+          () => this.cancelled,
+        )
+      : serve(this);
+    served.then(
       (result) => this.answer({ jsonrpc: '2.0', id: this.message.id, result }),
       (error: unknown) => this.answer(errorResponse(this.message.id, toErrorObject(error))),
     );

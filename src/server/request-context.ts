@@ -1,3 +1,4 @@
+import type { OperatorLogger } from '../engine/operator-log.js';
 import type { Principal } from '../engine/principal.js';
 import type { RequestId } from '../protocol/jsonrpc.js';
 import type { Era, Revision } from '../protocol/revisions.js';
@@ -46,7 +47,13 @@ export interface RequestContext {
   readonly meta: Readonly<Record<string, unknown>>;
   /** The request's params (validated). */
   readonly params: Readonly<Record<string, any>>;
+  /** MCP logging: `notifications/message` to the client, at the level the client asked for. */
   readonly log: Logger;
+  /**
+   * The operator's log (the server's `logger` option), bound to this request: trace id, session,
+   * method, tool and principal on every line. Never sent to the client.
+   */
+  readonly logger: OperatorLogger;
   /** Reports progress when the client asked for it (a progressToken); otherwise does nothing. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
   elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitResult>;

@@ -1,6 +1,8 @@
 import { compose, type Middleware } from '../engine/compose.js';
+import { type OperatorLogger, silentLogger } from '../engine/operator-log.js';
 import type { PeerOptions } from '../engine/peer.js';
 import { principalKey } from '../engine/principal.js';
+import type { Telemetry } from '../engine/telemetry.js';
 import type { Transport } from '../engine/transport.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type JsonRpcRequest } from '../protocol/jsonrpc.js';
@@ -17,6 +19,7 @@ import type { HandlerContext } from './context.js';
 import type { OneShotCall, OneShotIo, ServerRuntime } from './core.js';
 import { assumedSession, serveInitialize, serveInSession, serveModern } from './dispatch.js';
 import { methods } from './methods.js';
+import { InputRequiredSignal } from './mrtr.js';
 import { OneShotRequest } from './one-shot.js';
 import type { RegisteredPrompt } from './prompts.js';
 import { Registry } from './registry.js';
@@ -68,6 +71,16 @@ export interface McpServerOptions {
    * is faster per call where `eval` is allowed.
    */
   jsonSchemaValidator?: JsonSchemaValidator;
+  /**
+   * Spans and metrics for every request, session and task (`otelTelemetry()` from mcpkit/otel).
+   * Absent: nothing is measured and no telemetry code runs.
+   */
+  telemetry?: Telemetry;
+  /**
+   * The operator's log (pino, or any logger with debug/info/warn/error): handler failures, session
+   * ends, shutdown. Handlers get it as `ctx.logger`, bound to the request. Default: silent.
+   */
+  logger?: OperatorLogger;
 }
 
 type ListKind = 'tools' | 'resources' | 'prompts';
@@ -95,6 +108,8 @@ export class Runtime implements ServerRuntime {
   readonly templates = new Registry<RegisteredTemplate>(() => this.listChanged('resources'));
   readonly prompts = new Registry<RegisteredPrompt>(() => this.listChanged('prompts'));
   readonly taskHost: TaskHost;
+  readonly telemetry: Telemetry | undefined;
+  readonly logger: OperatorLogger;
   readonly rootsListeners = new Set<(connection: ServerConnection) => void>();
 
   private readonly connections = new Set<Connection>();
@@ -111,6 +126,8 @@ export class Runtime implements ServerRuntime {
   private readonly middleware: ServerMiddleware[] = [];
   private chain?: (ctx: HandlerContext) => Promise<Record<string, unknown>>;
   private pendingLists = new Set<ListKind>();
+  /** `close()` has begun: readiness probes fail from now on. */
+  closing = false;
   private flushScheduled = false;
 
   constructor(
@@ -123,7 +140,10 @@ export class Runtime implements ServerRuntime {
     this.modernRevisions = options.modernRevisions ?? MODERN_REVISIONS;
     this.cacheHint = options.cache ?? { ttlMs: 0, scope: 'private' };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.telemetry = options.telemetry;
+    this.logger = options.logger ?? silentLogger;
     this.taskHost = new TaskHost({
+      telemetry: options.telemetry,
       store: options.taskStore ?? new InMemoryTaskStore(),
       ttlMs: options.taskTtlMs === undefined ? 60 * 60_000 : options.taskTtlMs,
       pollIntervalMs: options.taskPollIntervalMs ?? 1000,
@@ -162,6 +182,7 @@ export class Runtime implements ServerRuntime {
       limits: decodeLimits,
       ...(maxInFlightRequests !== undefined ? { maxInFlightRequests } : {}),
       ...(maxPendingRequests !== undefined ? { maxPendingRequests } : {}),
+      ...(this.telemetry ? { telemetry: this.telemetry } : {}),
     };
     const connection = new Connection(this, transport, peerOptions, this.hooks);
     this.connections.add(connection);
@@ -170,7 +191,7 @@ export class Runtime implements ServerRuntime {
   }
 
   dispatch(message: JsonRpcRequest, io: OneShotIo): OneShotCall {
-    const call = new OneShotRequest(message, io);
+    const call = new OneShotRequest(message, io, this.telemetry);
     this.oneShots.add(call);
     void call.response.then(() => this.oneShots.delete(call));
     // The transport decided the era (requestEra): no revision to assume means a modern request.
@@ -207,6 +228,8 @@ export class Runtime implements ServerRuntime {
    * to `graceMs`, answers those still running with an error, then closes every connection.
    */
   async close(graceMs: number): Promise<void> {
+    this.closing = true;
+    this.logger.info({ graceMs, inFlight: this.oneShots.size }, 'server closing');
     for (const l of [...this.listens]) l.end();
     const deadline = Date.now() + graceMs;
     await Promise.allSettled([
@@ -293,9 +316,26 @@ export class Runtime implements ServerRuntime {
     if (final)
       return compose(this.middleware as Middleware<HandlerContext, Record<string, unknown>>[], final)(ctx);
     this.chain ??= compose(this.middleware as Middleware<HandlerContext, Record<string, unknown>>[], (c) =>
-      methods[c.method]!(this, c, c.params),
+      this.logger === silentLogger ? methods[c.method]!(this, c, c.params) : this.logged(c),
     );
     return this.chain(ctx);
+  }
+
+  /** A handler's unexpected failure reaches the client as -32603 with no detail: the operator gets it. */
+  private async logged(ctx: HandlerContext): Promise<Record<string, unknown>> {
+    try {
+      return await methods[ctx.method]!(this, ctx, ctx.params);
+    } catch (error) {
+      if (
+        !(error instanceof McpError || error instanceof InputRequiredSignal) &&
+        !ctx.scope.incoming.cancelled
+      )
+        ctx.logger.error(
+          { err: error },
+          `${ctx.method} failed; the client was answered -32603 Internal error`,
+        );
+      throw error;
+    }
   }
 
   /** Flips a tool on or off; the change is announced like any other list change. */
@@ -310,6 +350,7 @@ export class Runtime implements ServerRuntime {
    * belong to its owner (a task id named by another principal's stream shows nothing).
    */
   private taskChanged(task: TaskRecord): void {
+    this.telemetry?.count('mcpkit.task.transitions', { status: task.status });
     for (const l of this.listens) {
       if (!l.filter.taskIds?.includes(task.taskId)) continue;
       if (task.owner !== undefined && task.owner !== principalKey(l.ctx.scope.principal)) continue;

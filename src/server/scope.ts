@@ -1,3 +1,4 @@
+import type { OperatorLogger } from '../engine/operator-log.js';
 import type { IncomingRequest } from '../engine/peer.js';
 import type { Principal } from '../engine/principal.js';
 import type { Era, LegacyRevision, Revision, RevisionFeatures } from '../protocol/revisions.js';
@@ -46,6 +47,8 @@ export interface RequestScope {
   session?: LegacySession;
   /** Tasks extension: present when this request may become a task (modern, client declared it). */
   tasks?: TaskHost;
+  /** The server's operator log, before the request's fields are bound to it. */
+  logger: OperatorLogger;
 }
 
 /** A handler's context together with the scope it was built from. */

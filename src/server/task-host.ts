@@ -1,5 +1,6 @@
 import { principalKey } from '../engine/principal.js';
 import { Quota } from '../engine/quota.js';
+import type { Telemetry } from '../engine/telemetry.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { HandlerContext } from './context.js';
 import type { RequestContext } from './request-context.js';
@@ -27,6 +28,8 @@ export interface TaskHostOptions {
   tool(name: string): RegisteredTool | undefined;
   /** Every saved state, for `notifications/tasks` on listen streams. */
   onChange(task: TaskRecord): void;
+  /** A span per task run, from creation to its terminal state. */
+  telemetry?: Telemetry | undefined;
 }
 
 /**
@@ -84,7 +87,12 @@ export class TaskHost {
     delete scope.tasks;
     const taskCtx = new HandlerContext(scope, ctx.params);
     const tool = ctx.method === 'tools/call' ? this.options.tool(String(ctx.params.name)) : undefined;
-    void this.execute(task, taskCtx, run, tool);
+    const telemetry = this.options.telemetry;
+    if (telemetry)
+      void telemetry.task(record.taskId, tool?.definition.name, () =>
+        this.execute(task, taskCtx, run, tool).then(() => task.record.status),
+      );
+    else void this.execute(task, taskCtx, run, tool);
     return new TaskCreated({ resultType: 'task', ...visibleTask(record) });
   }
 

@@ -182,6 +182,7 @@ export async function callTool(
     if (error instanceof ClientInputError) return errorResult(error.message);
     if (error instanceof InputRequiredSignal || error instanceof McpError || scope.incoming.cancelled)
       throw error;
+    ctx.logger.warn({ err: error }, `tool ${name} threw; the client was answered with a tool error`);
     return errorResult(error instanceof Error ? error.message : String(error));
   }
   if (returned instanceof TaskCreated) return returned.result as unknown as CallToolResult;

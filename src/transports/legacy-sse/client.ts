@@ -1,4 +1,6 @@
+import type { NetworkInfo } from '../../engine/telemetry.js';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import { httpNetwork } from '../streamable-http/network.js';
 import { readEvents } from '../streamable-http/sse.js';
 
 export interface LegacySseClientOptions {
@@ -15,12 +17,14 @@ export class LegacySseClientTransport implements Transport {
   private endpoint?: URL;
   private readonly controller = new AbortController();
   private readonly fetchImpl: typeof fetch;
+  readonly network: NetworkInfo;
 
   constructor(
     readonly url: URL | string,
     private readonly options: LegacySseClientOptions = {},
   ) {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.network = httpNetwork(url);
   }
 
   async start(sink: TransportSink): Promise<void> {

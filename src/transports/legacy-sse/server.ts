@@ -1,13 +1,14 @@
 import { type Principal, principalKey } from '../../engine/principal.js';
 import { Quota } from '../../engine/quota.js';
 import type { SendOptions } from '../../engine/transport.js';
-import type { McpServer } from '../../server/mcp-server.js';
+import { type McpServer, runtimeOf } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from '../streamable-http/body.js';
 import {
   answer,
   type ClientKey,
   type HttpAnswer,
   type HttpInput,
+  networkOf,
   type RequestAuthenticator,
   webHandler,
 } from '../streamable-http/http-core.js';
@@ -95,6 +96,7 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     );
     const transport = new SseSessionTransport(stream, client);
     transport.principal = principal;
+    if (runtimeOf(server).telemetry) transport.network = networkOf(request);
     sessions.set(id, transport);
     await server.connect(transport);
     stream.send({ event: 'endpoint', data: `${messagesPath}?sessionId=${id}` });

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { NetworkInfo } from '../../engine/telemetry.js';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { DEFAULT_DECODE_LIMITS } from '../../protocol/jsonrpc.js';
 import { LineSplitter } from './lines.js';
@@ -28,6 +29,7 @@ export interface StdioClientOptions {
  * 2026-07-28 transports/stdio "Shutdown": end stdin, wait, SIGTERM, wait, SIGKILL.
  */
 export class StdioClientTransport implements Transport {
+  readonly network: NetworkInfo = { transport: 'pipe' };
   private child?: ChildProcess;
   private sink?: TransportSink;
   private closing = false;

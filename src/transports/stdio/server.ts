@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { NetworkInfo } from '../../engine/telemetry.js';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { DEFAULT_DECODE_LIMITS } from '../../protocol/jsonrpc.js';
 import { LineSplitter } from './lines.js';
@@ -23,6 +24,7 @@ export interface StdioServerOptions {
  * Nothing but MCP messages is written to stdout; logs belong on stderr.
  */
 export class StdioServerTransport implements Transport {
+  readonly network: NetworkInfo = { transport: 'pipe' };
   private readonly input: Readable;
   private readonly output: Writable;
   private readonly lines: LineSplitter;

@@ -1,3 +1,4 @@
+import type { NetworkInfo } from '../../engine/telemetry.js';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { isModernHttpError } from '../../protocol/http-status.js';
@@ -11,6 +12,7 @@ import {
 } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
 import { LegacySseClientTransport } from '../legacy-sse/client.js';
+import { httpNetwork } from './network.js';
 import { describeNetworkError } from './network-error.js';
 import { readEvents } from './sse.js';
 
@@ -126,12 +128,15 @@ export class StreamableHttpClientTransport implements Transport {
   /** The legacy handshake as sent, replayed to open a new session when the old one is gone. */
   private initializeFrame?: string;
   private reinitialized = 0;
+  /** The server's address and port, for telemetry (`server.address`, `server.port`). */
+  readonly network: NetworkInfo;
 
   constructor(
     readonly url: URL | string,
     private readonly options: StreamableHttpClientOptions = {},
   ) {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.network = httpNetwork(url);
   }
 
   async start(sink: TransportSink): Promise<void> {
@@ -183,6 +188,14 @@ export class StreamableHttpClientTransport implements Transport {
     } else {
       if (this.sessionId) headers['mcp-session-id'] = this.sessionId;
       if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
+    }
+    // Trace context rides in _meta (telemetry put it there); HTTP hops in between see it too.
+    const traceparent = message.params?._meta?.traceparent;
+    if (typeof traceparent === 'string') {
+      headers.traceparent = traceparent;
+      const { tracestate, baggage } = message.params!._meta!;
+      if (typeof tracestate === 'string') headers.tracestate = tracestate;
+      if (typeof baggage === 'string') headers.baggage = baggage;
     }
     const isRequest = message.method !== undefined && message.id !== undefined;
     const controller = new AbortController();

@@ -21,6 +21,8 @@ export interface EventStore {
   ): Promise<string | undefined>;
   /** Forgets every stream of a session (it ended or expired). */
   dropSession(sessionId: string): Promise<void>;
+  /** What it holds now, for metrics (`mcpkit.event_store.*`), when it can tell cheaply. */
+  stats?(): { events: number; bytes: number };
 }
 
 export interface InMemoryEventStoreOptions {

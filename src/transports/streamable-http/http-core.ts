@@ -5,6 +5,7 @@
  */
 
 import type { Principal } from '../../engine/principal.js';
+import type { NetworkInfo } from '../../engine/telemetry.js';
 
 /** Case-insensitive header lookup; a web `Headers` is one. */
 export interface HeaderSource {
@@ -27,6 +28,8 @@ export interface HttpInput {
   onAbandon?(listener: () => void): void;
   /** The peer's address, for per-client bounds. */
   remoteAddress?: string;
+  /** The peer's port, for telemetry (`client.port`). */
+  remotePort?: number;
 }
 
 export interface HttpAnswer {
@@ -65,6 +68,16 @@ export interface RequestAuthenticator {
 
 /** Who a request comes from, for per-client bounds: the host's address unless the user says otherwise. */
 export type ClientKey = (request: { headers: HeaderSource }, info?: ConnInfo) => string;
+
+/** The request's network, as telemetry records it (`network.*`, `client.address`/`client.port`). */
+export function networkOf(input: HttpInput): NetworkInfo {
+  return {
+    transport: 'tcp',
+    protocol: 'http',
+    ...(input.remoteAddress ? { peerAddress: input.remoteAddress } : {}),
+    ...(input.remotePort !== undefined ? { peerPort: input.remotePort } : {}),
+  };
+}
 
 export function clientOf(input: HttpInput, custom?: ClientKey): string {
   const info = { remoteAddress: input.remoteAddress ?? '' };

@@ -1,4 +1,5 @@
 import type { Principal } from '../../engine/principal.js';
+import type { NetworkInfo } from '../../engine/telemetry.js';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { type Decoded, encode, messagesOf, type RequestId } from '../../protocol/jsonrpc.js';
@@ -12,6 +13,8 @@ export abstract class HttpTransport implements Transport {
   closed = false;
   /** The caller the last request on this transport proved to be. */
   principal: Principal | undefined;
+  /** How the client that opened it connects, for telemetry. */
+  network?: NetworkInfo;
 
   constructor(readonly clientKey: string) {}
 

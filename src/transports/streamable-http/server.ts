@@ -32,6 +32,7 @@ import {
   type HttpAnswer,
   type HttpInput,
   jsonAnswer,
+  networkOf,
   type RequestAuthenticator,
   webHandler,
 } from './http-core.js';
@@ -104,6 +105,8 @@ export interface StreamableHttpHandler extends CoreHandler {
   /** Ends every legacy session. */
   close(): Promise<void>;
   readonly sessionCount: number;
+  /** Each bound's use now, for readiness (`mcpkit/health`): sessions, streams, requests in flight. */
+  readonly load: Readonly<Record<'sessions' | 'streams' | 'requests', { used: number; max: number }>>;
 }
 
 /** 404: the client must initialize again (2025-11-25 transports, "Session Management"). */
@@ -275,6 +278,7 @@ export function createStreamableHttpHandler(
     call = server.dispatch(message, {
       clientKey: caller.clientKey,
       ...(caller.principal ? { principal: caller.principal } : {}),
+      ...(server.telemetry ? { network: networkOf(request), headers: request.headers } : {}),
       notify: (notification) => exchange.deliver(encode(notification), 'notification', id),
       ...(assumeRevision ? { assumeRevision } : {}),
     });
@@ -340,6 +344,7 @@ export function createStreamableHttpHandler(
       opened = crypto.randomUUID();
       const transport = new SessionTransport(opened, client, events);
       transport.principal = principal;
+      if (server.telemetry) transport.network = networkOf(request);
       const owner = principalKey(principal);
       session = {
         transport,
@@ -516,10 +521,34 @@ export function createStreamableHttpHandler(
     }
   }
 
+  const telemetry = server.telemetry;
+  const unobserve = telemetry
+    ? [
+        telemetry.gauge('mcpkit.server.streams.open', () => streams.size),
+        ...(events.stats
+          ? [
+              telemetry.gauge('mcpkit.event_store.events', () => events.stats!().events),
+              telemetry.gauge('mcpkit.event_store.bytes', () => events.stats!().bytes),
+            ]
+          : []),
+      ]
+    : [];
+  const maxSessions = options.maxSessions ?? 10_000;
+
   return webHandler(serve, {
-    close: () => sessions.close(),
+    close: () => {
+      for (const stop of unobserve) stop();
+      return sessions.close();
+    },
     get sessionCount() {
       return sessions.size;
+    },
+    get load() {
+      return {
+        sessions: { used: sessions.size, max: maxSessions },
+        streams: { used: streams.size, max: streams.max },
+        requests: { used: requests.size, max: requests.max },
+      };
     },
   });
 }
