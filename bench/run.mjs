@@ -300,49 +300,69 @@ const SCENARIOS = [
   {
     id: 'http-otel',
     title:
-      'Streamable HTTP modern, mcpkit without telemetry and with OpenTelemetry traces (SDK tracer, every request sampled, batched to an exporter that drops them) and metrics (Prometheus reader): tools/call at 64 connections',
+      'Streamable HTTP modern, mcpkit without telemetry; with Prometheus metrics only (no SDK); with OpenTelemetry traces (SDK tracer sampling every request, batched to an exporter that drops them) and metrics: tools/call at 64 connections, three servers on the server core, loaded in turn',
     figures: {
       'c64 req/s, no telemetry': 'higher',
+      'c64 req/s, metrics': 'higher',
       'c64 req/s, traces and metrics': 'higher',
       'c64 server CPU µs/req, no telemetry': 'lower',
+      'c64 server CPU µs/req, metrics': 'lower',
       'c64 server CPU µs/req, traces and metrics': 'lower',
-      'c64 throughput with telemetry ×': 'higher',
+      'c64 throughput with metrics ×': 'higher',
+      'c64 throughput with traces and metrics ×': 'higher',
     },
     run: (impl) =>
       impl.id === 'mcpkit'
-        ? withHttp(impl, (url, _port, pid) =>
+        ? withHttp(impl, (plainUrl, _p1, plainPid) =>
             withHttp(
               impl,
-              async (tracedUrl, _tracedPort, tracedPid) => {
-                // Two servers, one with telemetry, both on the server core; only one is loaded at a time.
-                await loadgen(url, 'modern', 64, P.httpMs);
-                await loadgen(tracedUrl, 'modern', 64, P.httpMs);
-                const measure = async (target, serverPid) => {
-                  const cpu0 = cpuMicros(serverPid);
-                  const r = await loadgen(target, 'modern', 64, P.httpMs);
-                  const cpu1 = cpuMicros(serverPid);
-                  if (r.errors > 0) throw new Error(`mcpkit ${target}: ${r.errors} errors (${r.firstError})`);
-                  return { rps: r.rps, cpu: cpu0 === undefined ? undefined : (cpu1 - cpu0) / r.requests };
-                };
-                // Interleaved A B B A: both see the same machine, neither always goes first.
-                const plain = [await measure(url, pid)];
-                const traced = [await measure(tracedUrl, tracedPid)];
-                traced.push(await measure(tracedUrl, tracedPid));
-                plain.push(await measure(url, pid));
-                const mean = (xs, key) => xs.reduce((a, x) => a + x[key], 0) / xs.length;
-                const out = {
-                  'c64 req/s, no telemetry': mean(plain, 'rps'),
-                  'c64 req/s, traces and metrics': mean(traced, 'rps'),
-                };
-                out['c64 throughput with telemetry ×'] =
-                  out['c64 req/s, traces and metrics'] / out['c64 req/s, no telemetry'];
-                if (plain[0].cpu !== undefined) {
-                  out['c64 server CPU µs/req, no telemetry'] = mean(plain, 'cpu');
-                  out['c64 server CPU µs/req, traces and metrics'] = mean(traced, 'cpu');
-                }
-                return out;
-              },
-              ['--otel'],
+              (metricsUrl, _p2, metricsPid) =>
+                withHttp(
+                  impl,
+                  async (fullUrl, _p3, fullPid) => {
+                    const servers = {
+                      plain: [plainUrl, plainPid],
+                      metrics: [metricsUrl, metricsPid],
+                      full: [fullUrl, fullPid],
+                    };
+                    for (const [url] of Object.values(servers)) await loadgen(url, 'modern', 64, P.httpMs);
+                    const samples = { plain: [], metrics: [], full: [] };
+                    const measure = async (name) => {
+                      const [url, pid] = servers[name];
+                      const cpu0 = cpuMicros(pid);
+                      const r = await loadgen(url, 'modern', 64, P.httpMs);
+                      const cpu1 = cpuMicros(pid);
+                      if (r.errors > 0)
+                        throw new Error(`mcpkit ${name}: ${r.errors} errors (${r.firstError})`);
+                      samples[name].push({
+                        rps: r.rps,
+                        cpu: cpu0 === undefined ? undefined : (cpu1 - cpu0) / r.requests,
+                      });
+                    };
+                    // Interleaved A B C C B A: all three see the same machine, none always goes first.
+                    for (const name of ['plain', 'metrics', 'full', 'full', 'metrics', 'plain'])
+                      await measure(name);
+                    const mean = (name, key) =>
+                      samples[name].reduce((a, x) => a + x[key], 0) / samples[name].length;
+                    const out = {
+                      'c64 req/s, no telemetry': mean('plain', 'rps'),
+                      'c64 req/s, metrics': mean('metrics', 'rps'),
+                      'c64 req/s, traces and metrics': mean('full', 'rps'),
+                    };
+                    out['c64 throughput with metrics ×'] =
+                      out['c64 req/s, metrics'] / out['c64 req/s, no telemetry'];
+                    out['c64 throughput with traces and metrics ×'] =
+                      out['c64 req/s, traces and metrics'] / out['c64 req/s, no telemetry'];
+                    if (samples.plain[0].cpu !== undefined) {
+                      out['c64 server CPU µs/req, no telemetry'] = mean('plain', 'cpu');
+                      out['c64 server CPU µs/req, metrics'] = mean('metrics', 'cpu');
+                      out['c64 server CPU µs/req, traces and metrics'] = mean('full', 'cpu');
+                    }
+                    return out;
+                  },
+                  ['--otel', 'full'],
+                ),
+              ['--otel', 'metrics'],
             ),
           )
         : null,

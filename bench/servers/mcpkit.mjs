@@ -17,27 +17,30 @@ function build(options = {}) {
   return server;
 }
 /**
- * With --otel, OpenTelemetry as an application would run it, in a process of its own (the async
- * context manager it installs would otherwise tax every other scenario): an SDK tracer provider
- * sampling every request into a batch processor whose exporter drops the spans (no network cost is
- * measured), W3C propagation, and Prometheus metrics.
+ * `--otel metrics`: Prometheus metrics with no SDK (what `mcpkit/prometheus` gives). `--otel full`:
+ * OpenTelemetry as an application would run it, in a process of its own (the async context
+ * manager it installs would otherwise tax every other scenario): an SDK tracer provider sampling
+ * every request into a batch processor whose exporter drops the spans (no network cost is
+ * measured), W3C propagation, and the same metrics.
  */
-async function telemetry() {
+async function telemetry(mode) {
+  const { otelTelemetry } = await import('../../dist/otel/index.mjs');
+  const { prometheusMetrics } = await import('../../dist/prometheus/index.mjs');
+  const meterProvider = prometheusMetrics().meterProvider;
+  if (mode === 'metrics') return otelTelemetry({ meterProvider });
   const { context } = await import('@opentelemetry/api');
   const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
   const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
   const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
-  const { otelTelemetry } = await import('../../dist/otel/index.mjs');
-  const { prometheusMetrics } = await import('../../dist/prometheus/index.mjs');
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const dropped = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
   return otelTelemetry({
     tracerProvider: new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropped)] }),
-    meterProvider: prometheusMetrics().meterProvider,
+    meterProvider,
     propagator: new W3CTraceContextPropagator(),
   });
 }
-const server = build(options.otel ? { telemetry: await telemetry() } : {});
+const server = build(options.otel === 'off' ? {} : { telemetry: await telemetry(options.otel) });
 
 // Each transport loads only its own entry point, as a real server would.
 if (options.transport === 'stdio') {

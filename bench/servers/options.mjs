@@ -1,4 +1,4 @@
-// Command-line options shared by the benchmark servers: --transport stdio|http --port N --tools N [--otel]
+// Command-line options shared by the benchmark servers: --transport stdio|http --port N --tools N [--otel metrics|full]
 import { parseArgs } from 'node:util';
 
 export const { values: options } = parseArgs({
@@ -6,8 +6,8 @@ export const { values: options } = parseArgs({
     transport: { type: 'string', default: 'stdio' },
     port: { type: 'string', default: '0' },
     tools: { type: 'string', default: '0' },
-    /** mcpkit only: OpenTelemetry traces and metrics on every request (the http-otel scenario). */
-    otel: { type: 'boolean', default: false },
+    /** mcpkit only: `metrics` (Prometheus, no SDK) or `full` (SDK traces and metrics), the http-otel scenario. */
+    otel: { type: 'string', default: 'off' },
   },
   strict: true,
 });
