@@ -20,6 +20,7 @@ export default defineConfig({
     'otel/index': 'src/otel/index.ts',
     'prometheus/index': 'src/prometheus/index.ts',
     'health/index': 'src/health/index.ts',
+    'redis/index': 'src/redis/index.ts',
     'cli/index': 'src/cli/index.ts',
   },
   format: ['esm', 'cjs'],

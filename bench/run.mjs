@@ -602,7 +602,7 @@ const md = [
     : [
         summaryTable(results),
         '',
-        '## Targets of the HTTP redesign (issue 9), this run',
+        '## Targets of the HTTP redesign (issue 9) and of observability (issue 13), this run',
         '',
         targetsTable(results),
         '',

@@ -25,6 +25,7 @@ const EDGE_ENTRIES = [
   'limits/redis/index',
   'otel/index',
   'health/index',
+  'redis/index',
 ];
 const NODE_ONLY = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 

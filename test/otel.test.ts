@@ -304,6 +304,32 @@ describe('metrics', () => {
   });
 });
 
+describe('labels a caller chooses are bounded', () => {
+  it('a protocol version no revision has, sent in _meta, is _OTHER on metrics and itself on the span', async () => {
+    const server = buildServer();
+    const toServer = new PassThrough();
+    const toClient = new PassThrough();
+    await server.connect(new StdioServerTransport({ input: toServer, output: toClient }));
+    const answers: string[] = [];
+    toClient.setEncoding('utf8').on('data', (chunk: string) => answers.push(chunk));
+    for (let i = 0; i < 3; i++) {
+      const params = { _meta: { 'io.modelcontextprotocol/protocolVersion': `2099-01-0${i}` } };
+      toServer.write(`${JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/list', params })}\n`);
+    }
+    await expect.poll(() => answers.join('').split('\n').filter(Boolean).length).toBe(3);
+    for (const line of answers.join('').split('\n').filter(Boolean))
+      expect(JSON.parse(line).error.code).toBe(-32022);
+    const versions = (await h.points('mcp.server.operation.duration')).map(
+      (p) => p.attributes['mcp.protocol.version'],
+    );
+    expect(versions.filter((v) => String(v).startsWith('2099'))).toEqual([]);
+    expect(versions).toContain('_OTHER');
+    const span = h.spans().find((s) => s.attributes['mcp.protocol.version'] === '2099-01-02');
+    expect(span?.attributes['error.type']).toBe('-32022');
+    await server.close(50);
+  });
+});
+
 async function durationCount(metric: string, tool: string): Promise<number> {
   const points = await h.points(metric);
   return points

@@ -33,6 +33,8 @@ import type {
   TelemetryCounter,
   TelemetryGauge,
 } from '../engine/telemetry.js';
+import { META } from '../protocol/meta.js';
+import { LEGACY_REVISIONS, MODERN_REVISIONS } from '../protocol/revisions.js';
 import * as A from './attributes.js';
 
 export interface OtelTelemetryOptions {
@@ -81,6 +83,11 @@ const metaSetter: TextMapSetter<Record<string, unknown>> = {
   },
 };
 
+/** Distinct JSON-RPC error codes kept as metric labels. */
+const MAX_CODES = 100;
+
+const KNOWN_REVISIONS: ReadonlySet<unknown> = new Set([...LEGACY_REVISIONS, ...MODERN_REVISIONS]);
+
 /** JSON-RPC codes that mean the caller named something that does not exist (or sent nonsense). */
 const REFUSED_NAME = new Set([-32601, -32602]);
 
@@ -110,6 +117,7 @@ class OtelTelemetry implements Telemetry {
   private readonly counters = new Map<TelemetryCounter, ReturnType<Meter['createCounter']>>();
   private readonly gauges = new Map<TelemetryGauge, Set<() => number>>();
   private readonly targets = new Set<string>();
+  private readonly codes = new Set<string>();
   private readonly maxTargets: number;
 
   constructor(options: OtelTelemetryOptions) {
@@ -277,6 +285,14 @@ class OtelTelemetry implements Telemetry {
     return name;
   }
 
+  /** An error code as a metric label: the first `MAX_CODES` distinct codes, then `_OTHER`. */
+  codeLabel(code: string): string {
+    if (this.codes.has(code)) return code;
+    if (this.codes.size >= MAX_CODES) return A.OTHER;
+    this.codes.add(code);
+    return code;
+  }
+
   cut(value: string): string {
     return value.length > this.maxLength ? value.slice(0, this.maxLength) : value;
   }
@@ -294,8 +310,8 @@ class OtelTelemetry implements Telemetry {
       [A.ATTR_JSONRPC_REQUEST_ID]: this.cut(String(operation.id)),
     };
     const version =
-      operation.protocolVersion ??
-      (params?._meta as Record<string, unknown> | undefined)?.['io.modelcontextprotocol/protocolVersion'];
+      (params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion] ??
+      operation.protocolVersion;
     if (typeof version === 'string') attributes[A.ATTR_MCP_PROTOCOL_VERSION] = this.cut(version);
     if (operation.sessionId) attributes[A.ATTR_MCP_SESSION_ID] = operation.sessionId;
     const network = operation.network;
@@ -342,8 +358,10 @@ function spanName(operation: Operation): string {
 function metricAttributes(span: Attributes): Attributes {
   const method = span[A.ATTR_MCP_METHOD_NAME] as string;
   const out: Attributes = { [A.ATTR_MCP_METHOD_NAME]: A.KNOWN_METHODS.has(method) ? method : A.OTHER };
+  // The version comes from the caller's _meta: only revisions that exist become a label.
   const version = span[A.ATTR_MCP_PROTOCOL_VERSION];
-  if (version !== undefined) out[A.ATTR_MCP_PROTOCOL_VERSION] = version;
+  if (version !== undefined)
+    out[A.ATTR_MCP_PROTOCOL_VERSION] = KNOWN_REVISIONS.has(version as string) ? version : A.OTHER;
   const transport = span[A.ATTR_NETWORK_TRANSPORT];
   if (transport !== undefined) out[A.ATTR_NETWORK_TRANSPORT] = transport;
   return out;
@@ -395,8 +413,10 @@ function settle(
   }
   if ('error' in outcome) {
     const code = String(outcome.error.code);
-    attributes[A.ATTR_ERROR_TYPE] = code;
-    attributes[A.ATTR_RPC_RESPONSE_STATUS_CODE] = code;
+    // A peer picks the codes it answers with: past the cap, new ones count as _OTHER on metrics.
+    const label = telemetry.codeLabel(code);
+    attributes[A.ATTR_ERROR_TYPE] = label;
+    attributes[A.ATTR_RPC_RESPONSE_STATUS_CODE] = label;
     span.setAttributes({ [A.ATTR_ERROR_TYPE]: code, [A.ATTR_RPC_RESPONSE_STATUS_CODE]: code });
     span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
     return;
@@ -480,7 +500,7 @@ class Served implements ServedOperation {
     if ('error' in outcome)
       telemetry.errors.add(1, {
         [A.ATTR_MCP_METHOD_NAME]: attributes[A.ATTR_MCP_METHOD_NAME] as string,
-        [A.ATTR_RPC_RESPONSE_STATUS_CODE]: String(outcome.error.code),
+        [A.ATTR_RPC_RESPONSE_STATUS_CODE]: attributes[A.ATTR_RPC_RESPONSE_STATUS_CODE] as string,
       });
     telemetry.serverDuration.record((performance.now() - started) / 1000, attributes);
     this.span.end();

@@ -1,0 +1,5 @@
+// mcpkit/redis: the pluggable stores on Redis, for several nodes behind one load balancer
+// (`ioredis`, an optional peer dependency: the stores take a client and name only `call`).
+export type { RedisCommands } from './redis-commands.js';
+export { RedisEventStore, type RedisEventStoreOptions } from './redis-event-store.js';
+export { RedisTaskStore, type RedisTaskStoreOptions } from './redis-task-store.js';

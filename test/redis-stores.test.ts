@@ -1,0 +1,209 @@
+// mcpkit/redis against the real Redis on 127.0.0.1:6379: events and tasks written through one
+// client ("node A") and read through another ("node B"), bounded, and never crossing sessions.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { serveHttp } from '../src/adapters/index.js';
+import { Client } from '../src/client/index.js';
+import { RedisEventStore, RedisTaskStore } from '../src/redis/index.js';
+import { McpServer, type TaskRecord } from '../src/server/index.js';
+import { createStreamableHttpHandler, StreamableHttpClientTransport } from '../src/transports/index.js';
+import { MODERN_META, modernHeaders } from './helpers/http.js';
+import { serviceAvailable } from './helpers/services.js';
+
+const available = await serviceAvailable('Redis', 6379);
+const prefix = `mcpkit-test:${process.pid}:${Date.now()}:`;
+
+/** Two clients, as two nodes would hold; every key this file writes is under `prefix`. */
+let a: Redis;
+let b: Redis;
+beforeAll(() => {
+  if (!available) return;
+  a = new Redis({ port: 6379, host: '127.0.0.1' });
+  b = new Redis({ port: 6379, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  if (!available) return;
+  const keys = await a.keys(`${prefix}*`);
+  if (keys.length) await a.del(...keys);
+  a.disconnect();
+  b.disconnect();
+});
+
+describe.runIf(available)('RedisEventStore', () => {
+  const replay = async (store: RedisEventStore, session: string, lastEventId: string) => {
+    const got: [string, string][] = [];
+    const stream = await store.replayAfter(session, lastEventId, (id, message) => got.push([id, message]));
+    return { stream, got };
+  };
+
+  it('replays on node B, exactly once and in order, what node A recorded after the given id', async () => {
+    const nodeA = new RedisEventStore(a, { prefix: `${prefix}ev:` });
+    const nodeB = new RedisEventStore(b, { prefix: `${prefix}ev:` });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await nodeA.append('s1', 'p1', `message ${i}`, 'client'));
+    await nodeA.append('s1', 'p2', 'another stream');
+    const { stream, got } = await replay(nodeB, 's1', ids[1]!);
+    expect(stream).toBe('p1');
+    expect(got).toEqual([
+      [ids[2], 'message 2'],
+      [ids[3], 'message 3'],
+      [ids[4], 'message 4'],
+    ]);
+    // The newest id: a known stream with nothing after it.
+    expect(await replay(nodeB, 's1', ids[4]!)).toEqual({ stream: 'p1', got: [] });
+  });
+
+  it("refuses another session's ids, forged ids and nonsense as unknown", async () => {
+    const store = new RedisEventStore(a, { prefix: `${prefix}ev:` });
+    const id = await store.append('owner', 'p1', 'secret');
+    expect(await replay(store, 'intruder', id)).toEqual({ stream: undefined, got: [] });
+    for (const forged of [
+      'p1_0-0',
+      'p9_1-0',
+      'nonsense',
+      '_1-0',
+      `${'x'.repeat(10_000)}_1-0`,
+      'p1_1-0; DEL *',
+      '',
+    ]) {
+      expect((await replay(store, 'intruder', forged)).stream).toBeUndefined();
+    }
+    // The owner's replay still works after all that.
+    expect((await replay(store, 'owner', 'p1_0-0')).got).toEqual([[id, 'secret']]);
+  });
+
+  it('keeps each stream to maxEventsPerStream, each session to maxStreamsPerSession, every key with a TTL', async () => {
+    const store = new RedisEventStore(a, {
+      prefix: `${prefix}bounded:`,
+      maxEventsPerStream: 3,
+      maxStreamsPerSession: 2,
+      maxAgeMs: 60_000,
+    });
+    const first = await store.append('s', 'p1', 'e0');
+    for (let i = 1; i < 10; i++) await store.append('s', 'p1', `e${i}`);
+    expect((await replay(store, 's', first)).got.map(([, m]) => m)).toEqual(['e7', 'e8', 'e9']);
+    const second = await store.append('s', 'p2', 'x');
+    await store.append('s', 'p3', 'y'); // a third stream: the least recently written (p1) goes
+    expect((await replay(store, 's', first)).stream).toBeUndefined();
+    expect((await replay(store, 's', second)).stream).toBe('p2');
+    const keys = await a.keys(`${prefix}bounded:*`);
+    expect(keys.length).toBe(3); // p2, p3 and the index
+    for (const key of keys) {
+      const ttl = await a.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+    await store.dropSession('s');
+    expect(await a.keys(`${prefix}bounded:*`)).toEqual([]);
+  });
+});
+
+describe.runIf(available)('RedisTaskStore', () => {
+  const record = (overrides: Partial<TaskRecord> = {}): TaskRecord => ({
+    taskId: crypto.randomUUID(),
+    status: 'working',
+    createdAt: new Date().toISOString(),
+    lastUpdatedAt: new Date().toISOString(),
+    ttlMs: 60_000,
+    ...overrides,
+  });
+
+  it('a task put through node A is read through node B, and expires with its TTL', async () => {
+    const nodeA = new RedisTaskStore(a, { prefix: `${prefix}task:` });
+    const nodeB = new RedisTaskStore(b, { prefix: `${prefix}task:` });
+    const task = record({ owner: 'alice' });
+    await nodeA.put(task);
+    expect(await nodeB.get(task.taskId)).toEqual(task);
+    const ttl = await a.pttl(`${prefix}task:${task.taskId}`);
+    expect(ttl).toBeGreaterThan(55_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    const short = record({ ttlMs: 200 });
+    await nodeA.put(short);
+    await expect.poll(() => nodeB.get(short.taskId), { timeout: 3000 }).toBeUndefined();
+    expect(await nodeB.get('../../etc')).toBeUndefined();
+  });
+
+  it('refuses a new record over maxRecordBytes and fails an update over it', async () => {
+    const store = new RedisTaskStore(a, { prefix: `${prefix}task:`, maxRecordBytes: 1000 });
+    await expect(store.put(record({ statusMessage: 'x'.repeat(2000) }))).rejects.toMatchObject({
+      code: -32005,
+      data: { limit: 'maxRecordBytes' },
+    });
+    const task = record();
+    await store.put(task);
+    await store.put({
+      ...task,
+      status: 'completed',
+      result: { content: [{ type: 'text', text: 'y'.repeat(2000) }] },
+    });
+    const stored = await store.get(task.taskId);
+    expect(stored?.status).toBe('failed');
+    expect(stored?.result).toBeUndefined();
+    expect(stored?.error?.message).toMatch(/maxRecordBytes/);
+  });
+
+  it('a task created on one server is polled to its result on another', async () => {
+    const build = (redis: Redis) => {
+      const server = new McpServer(
+        { name: 'node', version: '1' },
+        { taskStore: new RedisTaskStore(redis, { prefix: `${prefix}task:` }) },
+      );
+      server.tool('slow', { task: 'optional', input: z.object({ ms: z.number() }) }, async ({ ms }, ctx) =>
+        ctx.task(async () => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          return `done after ${ms} ms`;
+        }),
+      );
+      return server;
+    };
+    const nodes = await Promise.all(
+      [a, b].map(async (redis) => {
+        const server = build(redis);
+        const handler = createStreamableHttpHandler(server);
+        const http = await serveHttp(handler, { port: 0 });
+        return { server, handler, http };
+      }),
+    );
+    try {
+      // Node A creates the task (a raw modern request that declares the tasks extension)...
+      const response = await fetch(nodes[0]!.http.url, {
+        method: 'POST',
+        headers: modernHeaders('tools/call', 'slow'),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'slow',
+            arguments: { ms: 300 },
+            _meta: {
+              ...MODERN_META,
+              'io.modelcontextprotocol/clientCapabilities': {
+                extensions: { 'io.modelcontextprotocol/tasks': {} },
+              },
+            },
+          },
+        }),
+      });
+      const created = ((await response.json()) as { result: { resultType: string; taskId: string } }).result;
+      expect(created.resultType).toBe('task');
+      // ...and node B, which never ran it, reports it to its end.
+      const onB = new Client({ name: 'poller', version: '1' }, { era: 'modern' });
+      await onB.connect(new StreamableHttpClientTransport(nodes[1]!.http.url));
+      const poll = () => onB.request('tasks/get', { taskId: created.taskId });
+      expect((await poll()).status).toBe('working');
+      await expect.poll(async () => (await poll()).status, { timeout: 5000 }).toBe('completed');
+      expect(((await poll()).result as { content: unknown }).content).toEqual([
+        { type: 'text', text: 'done after 300 ms' },
+      ]);
+      await onB.close();
+    } finally {
+      for (const node of nodes) {
+        await node.handler.close();
+        await node.server.close(50);
+        await node.http.close();
+      }
+    }
+  });
+});
