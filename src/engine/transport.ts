@@ -21,10 +21,18 @@ export interface Transport {
   readonly sessionId?: string;
   /** How it reaches the peer, for telemetry (`network.transport`, the peer's address). */
   readonly network?: NetworkInfo;
+  /**
+   * The legacy session on this transport opened or changed (`initialize`, level, subscriptions):
+   * a transport that shares sessions between nodes saves the state here.
+   */
+  sessionChanged?(state: SessionSnapshot): void;
   start(sink: TransportSink): Promise<void>;
   send(frame: string, options?: SendOptions): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A legacy session's state as a transport sees it (the server's `SessionState`, kept opaque here). */
+export type SessionSnapshot = Readonly<Record<string, unknown>>;
 
 export interface TransportSink {
   onFrame(frame: string): void;

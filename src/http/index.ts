@@ -30,3 +30,8 @@ export {
   type StreamableHttpHandler,
   type StreamableHttpOptions,
 } from '../transports/streamable-http/server.js';
+export type {
+  SessionState,
+  SessionStore,
+  StoredSession,
+} from '../transports/streamable-http/session-store.js';

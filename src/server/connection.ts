@@ -16,7 +16,7 @@ import {
   serveInSession,
   serveModern,
 } from './dispatch.js';
-import type { Caller, LegacySession } from './scope.js';
+import type { Caller, LegacySession, SessionState } from './scope.js';
 
 let connections = 0;
 
@@ -131,7 +131,47 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
     };
     this.peer.protocolVersion = opened.revision;
     this.sessionSpan = this.server.telemetry?.session('server', opened.revision, this.transport.network);
+    this.watch(this.session, true);
     return result;
+  }
+
+  /** A session opened on another node: its state from the shared store, served here. */
+  restoreSession(state: SessionState): void {
+    const session = this.session;
+    if (session) {
+      // Already served here: take the store's newer state (another node may have changed it).
+      session.logLevel = state.logLevel;
+      session.subscriptions = new Set(state.subscriptions);
+      session.initialized = state.initialized;
+      return;
+    }
+    this.session = {
+      revision: state.revision,
+      features: featuresOf(state.revision),
+      client: state.client,
+      logLevel: state.logLevel,
+      subscriptions: new Set(state.subscriptions),
+      initialized: state.initialized,
+      id: this.transport.sessionId ?? this.clientKey,
+      notify: (m, p) => this.peer.notify(m, p),
+    };
+    this.peer.protocolVersion = state.revision;
+    this.watch(this.session, false);
+  }
+
+  /** Tells a sharing transport about every change of the session's state. */
+  private watch(session: LegacySession, saveNow: boolean): void {
+    const transport = this.transport;
+    if (!transport.sessionChanged) return;
+    session.changed = () =>
+      transport.sessionChanged!({
+        revision: session.revision,
+        client: session.client,
+        logLevel: session.logLevel,
+        subscriptions: [...session.subscriptions],
+        initialized: session.initialized,
+      } satisfies SessionState);
+    if (saveNow) session.changed();
   }
 
   /** Stateless legacy HTTP: serve requests as if `initialize` had opened a session at `revision`. */
@@ -141,8 +181,10 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
   }
 
   private onNotification(notification: JsonRpcNotification): void {
-    if (notification.method === 'notifications/initialized' && this.session) this.session.initialized = true;
-    else if (notification.method === 'notifications/roots/list_changed') this.hooks.onRootsChanged(this);
+    if (notification.method === 'notifications/initialized' && this.session && !this.session.initialized) {
+      this.session.initialized = true;
+      this.session.changed?.();
+    } else if (notification.method === 'notifications/roots/list_changed') this.hooks.onRootsChanged(this);
   }
 
   /** JSON-RPC batches exist only in 2025-03-26, and never carry initialize. */

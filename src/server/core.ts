@@ -15,7 +15,7 @@ import type { RegisteredPrompt } from './prompts.js';
 import type { Registry } from './registry.js';
 import type { RequestStateCodec } from './request-state.js';
 import type { CacheHint, RegisteredResource, RegisteredTemplate } from './resources.js';
-import type { LegacySession } from './scope.js';
+import type { LegacySession, SessionState } from './scope.js';
 import type { TaskHost } from './task-host.js';
 import type { RunningTask, TaskRecord } from './tasks.js';
 import type { RegisteredTool } from './tools.js';
@@ -50,6 +50,8 @@ export interface SessionConnection {
   readonly session?: LegacySession;
   /** Stateless legacy HTTP: serve as if `initialize` had opened a session at `revision`. */
   assumeSession(revision: LegacyRevision): void;
+  /** A session another node opened (a shared session store): serve it with this state. */
+  restoreSession(state: SessionState): void;
 }
 
 /** Where a one-shot request's related messages go (progress, logs, listen-stream events). */

@@ -109,12 +109,16 @@ export const methods: Record<string, MethodHandler> = {
   },
 
   async 'resources/subscribe'(_core, ctx, params) {
-    sessionOf(ctx).subscriptions.add(params.uri);
+    const session = sessionOf(ctx);
+    session.subscriptions.add(params.uri);
+    session.changed?.();
     return {};
   },
 
   async 'resources/unsubscribe'(_core, ctx, params) {
-    sessionOf(ctx).subscriptions.delete(params.uri);
+    const session = sessionOf(ctx);
+    session.subscriptions.delete(params.uri);
+    session.changed?.();
     return {};
   },
 
@@ -167,7 +171,9 @@ export const methods: Record<string, MethodHandler> = {
   },
 
   async 'logging/setLevel'(_core, ctx, params) {
-    sessionOf(ctx).logLevel = params.level;
+    const session = sessionOf(ctx);
+    session.logLevel = params.level;
+    session.changed?.();
     return {};
   },
 

@@ -20,6 +20,17 @@ export interface LegacySession {
   /** `notifications/initialized` arrived: unsolicited notifications may flow. */
   initialized: boolean;
   notify(method: string, params?: Record<string, unknown>): Promise<void>;
+  /** Its state changed (level, subscriptions, initialized): a shared session store saves it. */
+  changed?(): void;
+}
+
+/** What of a legacy session outlives its connection: enough for any node to serve it. */
+export interface SessionState {
+  revision: LegacyRevision;
+  client: { info?: Implementation; capabilities: ClientCapabilities };
+  logLevel: LoggingLevel;
+  subscriptions: string[];
+  initialized: boolean;
 }
 
 /** Who sends a request: the key per-client bounds count, and the authenticated caller if any. */

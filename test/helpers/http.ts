@@ -42,3 +42,20 @@ export function modernHeaders(method: string, name?: string): Record<string, str
     ...(name ? { 'mcp-name': name } : {}),
   };
 }
+
+/** Opens a legacy session with a raw `initialize` POST (2025-11-25); its `Mcp-Session-Id`. */
+export async function openLegacySession(url: string, name = 'raw'): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name, version: '1' } },
+    }),
+  });
+  const sessionId = response.headers.get('mcp-session-id');
+  if (!sessionId) throw new Error(`initialize was answered ${response.status} with no session`);
+  return sessionId;
+}

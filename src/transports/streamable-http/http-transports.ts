@@ -1,8 +1,9 @@
 import type { Principal } from '../../engine/principal.js';
 import type { NetworkInfo } from '../../engine/telemetry.js';
-import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import type { SendOptions, SessionSnapshot, Transport, TransportSink } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { type Decoded, encode, messagesOf, type RequestId } from '../../protocol/jsonrpc.js';
+import type { SessionState } from '../../server/scope.js';
 import type { EventStore } from './event-store.js';
 import type { Exchange } from './exchange.js';
 import type { SseStream } from './sse.js';
@@ -84,18 +85,29 @@ export class SessionTransport extends HttpTransport {
   readonly streams: SseStream[] = [];
   lastActivity = Date.now();
   private streamCount = 0;
+  /** The session is shared between nodes: closing this copy leaves its events to the others. */
+  shared = false;
+  /** Saves the session's state (a shared session store); `saving` is the latest save. */
+  persist?: (state: SessionState) => Promise<void>;
+  saving?: Promise<void>;
 
   constructor(
     readonly sessionId: string,
     clientKey: string,
     private readonly events?: EventStore,
+    private readonly streamPrefix = 'p',
   ) {
     super(clientKey);
   }
 
+  /** The connection reports the server's SessionState; the engine only passes it through. */
+  sessionChanged(state: SessionSnapshot): void {
+    if (this.persist) this.saving = this.persist(state as unknown as SessionState);
+  }
+
   /** A new POST stream's id within this session. */
   nextStreamId(): string {
-    return `p${++this.streamCount}`;
+    return `${this.streamPrefix}${++this.streamCount}`;
   }
 
   /** Records an event of one of this session's streams for resumption. */
@@ -164,8 +176,9 @@ export class SessionTransport extends HttpTransport {
     for (const exchange of this.exchanges.values()) exchange.fail(CLOSED_BEFORE_ANSWER);
     this.exchanges.clear();
     this.resumable.clear();
-    // Every stream of the session goes with it: its own GET stream and each POST stream.
-    await this.events?.dropSession(this.sessionId);
+    // Every stream of the session goes with it: its own GET stream and each POST stream. A
+    // shared session's events stay for the other nodes (DELETE drops them everywhere).
+    if (!this.shared) await this.events?.dropSession(this.sessionId);
     await super.close();
   }
 }

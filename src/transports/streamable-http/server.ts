@@ -50,6 +50,7 @@ import { ExchangeTransport, SessionTransport } from './http-transports.js';
 import { identify } from './identify.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { admitsOrigin, checkOrigin, type OriginPolicy } from './security.js';
+import type { SessionStore } from './session-store.js';
 import { type Session, SessionTable } from './sessions.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
 
@@ -95,6 +96,12 @@ export interface StreamableHttpOptions extends OriginPolicy {
   /** Keeps legacy SSE events for `Last-Event-ID` resumption. Default: in memory. */
   eventStore?: EventStore;
   /**
+   * Shares legacy sessions between nodes (`RedisSessionStore` from mcpkit/redis, with a shared
+   * `eventStore`): any node serves any request of a session, idle expiry and DELETE hold
+   * everywhere. Default: sessions live on the node that opened them.
+   */
+  sessionStore?: SessionStore;
+  /**
    * Authenticates every request before it is served (`mcpkit/auth`: `bearerAuth(...)`); handlers
    * read the caller as `ctx.auth`, and legacy sessions, tasks and MRTR state belong to it.
    */
@@ -128,6 +135,10 @@ export function createStreamableHttpHandler(
 ): StreamableHttpHandler {
   const server: ServerRuntime = runtimeOf(mcpServer);
   const events = options.eventStore ?? new InMemoryEventStore();
+  const store = options.sessionStore;
+  const idleMs = options.sessionIdleMs ?? 5 * 60_000;
+  // Stream ids of a shared session must not collide between nodes.
+  const streamPrefix = store ? `p${crypto.randomUUID().slice(0, 8)}-` : 'p';
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // The server's own bounds, with the body limit where it is the stricter: one decode serves both.
   const serverLimits = server.decodeLimits;
@@ -138,7 +149,7 @@ export function createStreamableHttpHandler(
   const sessions = new SessionTable({
     maxSessions: options.maxSessions ?? 10_000,
     maxSessionsPerClient: options.maxSessionsPerClient ?? 100,
-    idleMs: options.sessionIdleMs ?? 5 * 60_000,
+    idleMs,
     retryAfterSeconds: retryAfter,
   });
   const streams = new Quota({
@@ -342,10 +353,10 @@ export function createStreamableHttpHandler(
     if (isInit) {
       await sessions.reserve(client);
       opened = crypto.randomUUID();
-      const transport = new SessionTransport(opened, client, events);
+      const owner = principalKey(principal);
+      const transport = openTransport(opened, client, owner);
       transport.principal = principal;
       if (server.telemetry) transport.network = networkOf(request);
-      const owner = principalKey(principal);
       session = {
         transport,
         connection: await server.connect(transport),
@@ -360,7 +371,7 @@ export function createStreamableHttpHandler(
       }
     } else {
       if (sessionId === null) throw new BadRequest('Bad Request: the Mcp-Session-Id header is required');
-      session = ownSession(sessionId, principal);
+      session = await sessionFor(sessionId, principal);
       // The same caller may present a fresher token: handlers see the current one.
       session.transport.principal = principal;
     }
@@ -401,6 +412,9 @@ export function createStreamableHttpHandler(
     transport.track(streamId, exchange);
     transport.deliver(decoded);
     const response = await exchange.response;
+    // A shared session's new state is stored before the client hears back (its next request may
+    // reach another node).
+    if (transport.saving) await transport.saving.catch(() => {});
     if (opened && !connection.session) {
       // initialize failed: no session was opened after all.
       void sessions.delete(opened);
@@ -444,7 +458,7 @@ export function createStreamableHttpHandler(
     }
     if (!/text\/event-stream|\*\/\*/i.test(request.headers.get('accept') ?? ''))
       throw new NotAcceptable('text/event-stream');
-    const { transport } = ownSession(sessionId, principal);
+    const { transport } = await sessionFor(sessionId, principal);
     const perSession = options.maxStreamsPerSession ?? 4;
     if (transport.streams.length >= perSession) {
       const refusal = { scope: 'client', option: 'maxStreamsPerSession', limit: perSession } as const;
@@ -477,8 +491,13 @@ export function createStreamableHttpHandler(
     if ((options.legacy ?? 'sessions') !== 'sessions' || sessionId === null) {
       throw new MethodNotAllowed('POST');
     }
-    ownSession(sessionId, principal);
+    await sessionFor(sessionId, principal);
     await sessions.delete(sessionId);
+    if (store) {
+      // Ended everywhere: other nodes find it gone at their next request.
+      await store.delete(sessionId);
+      await events.dropSession(sessionId);
+    }
     return answer(200);
   }
 
@@ -486,6 +505,50 @@ export function createStreamableHttpHandler(
    * A session, for the caller that opened it: to anyone else (another principal, or no principal
    * on a session opened with one) it does not exist, so its id reveals nothing.
    */
+  /** A session's transport; with a shared store, one that saves every change of its state. */
+  function openTransport(sessionId: string, client: string, owner: string | undefined): SessionTransport {
+    const transport = new SessionTransport(sessionId, client, events, streamPrefix);
+    if (store) {
+      transport.shared = true;
+      transport.persist = (state) =>
+        store.save(sessionId, { state, client, ...(owner ? { owner } : {}) }, idleMs);
+    }
+    return transport;
+  }
+
+  /**
+   * The caller's session. With a shared store, the store decides: it restarts the idle clock,
+   * says whether the session still exists (DELETE and expiry on any node), and gives its newest
+   * state; a session opened on another node is served here from that state.
+   */
+  async function sessionFor(sessionId: string, principal: Principal | undefined): Promise<Session> {
+    if (!store) return ownSession(sessionId, principal);
+    const stored = await store.load(sessionId, idleMs);
+    const owner = principalKey(principal);
+    if (!stored || stored.owner !== owner) {
+      if (!stored) void sessions.delete(sessionId);
+      throw sessionNotFound();
+    }
+    const local = sessions.get(sessionId);
+    if (local) {
+      local.connection.restoreSession(stored.state);
+      return local;
+    }
+    await sessions.reserve(stored.client);
+    const transport = openTransport(sessionId, stored.client, owner);
+    transport.principal = principal;
+    const connection = await server.connect(transport);
+    connection.restoreSession(stored.state);
+    const session: Session = { transport, connection, client: stored.client, ...(owner ? { owner } : {}) };
+    try {
+      sessions.add(sessionId, session);
+    } catch (error) {
+      void transport.close();
+      throw error;
+    }
+    return session;
+  }
+
   function ownSession(sessionId: string, principal: Principal | undefined): Session {
     const session = sessions.get(sessionId);
     if (!session || session.owner !== principalKey(principal)) throw sessionNotFound();

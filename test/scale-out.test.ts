@@ -1,0 +1,188 @@
+// Two nodes, one Redis: a legacy session opened on one node is served by the other, its state
+// (log level) follows it, DELETE ends it on both, a stream's events replay through the other node,
+// and ids of sessions that do not exist, or are another caller's, are unknown everywhere.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { serveHttp } from '../src/adapters/index.js';
+import { Client } from '../src/client/index.js';
+import { RedisEventStore, RedisSessionStore } from '../src/redis/index.js';
+import { McpServer } from '../src/server/index.js';
+import { createStreamableHttpHandler, StreamableHttpClientTransport } from '../src/transports/index.js';
+import { JSON_HEADERS, openLegacySession } from './helpers/http.js';
+import { serviceAvailable } from './helpers/services.js';
+
+const available = await serviceAvailable('Redis', 6379);
+const prefix = `mcpkit-scale:${process.pid}:${Date.now()}:`;
+
+interface Node {
+  url: string;
+  calls: number;
+  close(): Promise<void>;
+}
+
+async function startNode(redis: Redis): Promise<Node> {
+  const node = { calls: 0 } as Node;
+  const server = new McpServer({ name: 'node', version: '1' });
+  server.use(async (ctx, next) => {
+    if (ctx.method === 'tools/call') node.calls++;
+    return next();
+  });
+  server.tool('echo', { input: z.object({ text: z.string() }) }, async ({ text }, ctx) => {
+    await ctx.log.info(`info about ${text}`);
+    await ctx.log.error(`error about ${text}`);
+    return text;
+  });
+  server.tool('count', { input: z.object({ to: z.number() }) }, async ({ to }, ctx) => {
+    for (let i = 1; i <= to; i++) {
+      await ctx.progress(i, to);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return `counted to ${to}`;
+  });
+  const handler = createStreamableHttpHandler(server, {
+    sessionStore: new RedisSessionStore(redis, { prefix: `${prefix}session:` }),
+    eventStore: new RedisEventStore(redis, { prefix: `${prefix}ev:` }),
+  });
+  const http = await serveHttp(handler, { port: 0 });
+  node.url = http.url;
+  node.close = async () => {
+    await handler.close();
+    await server.close(50);
+    await http.close();
+  };
+  return node;
+}
+
+describe.runIf(available)('legacy sessions shared by two nodes through Redis', () => {
+  let redis: Redis;
+  let nodes: Node[];
+  beforeAll(async () => {
+    redis = new Redis({ port: 6379, host: '127.0.0.1' });
+    nodes = [await startNode(redis), await startNode(redis)];
+  });
+  afterAll(async () => {
+    for (const node of nodes ?? []) await node.close();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  /** A fetch that sends each request to the next node in turn, as a round-robin balancer would. */
+  function roundRobin(): typeof fetch {
+    let next = 0;
+    return (input, init) => {
+      const node = nodes[next++ % nodes.length]!;
+      const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+      return fetch(node.url.replace(/\/mcp$/, url.pathname + url.search), init);
+    };
+  }
+
+  it('serves one session on both nodes; its log level follows it; DELETE ends it on both', async () => {
+    const logs: string[] = [];
+    const client = new Client({ name: 'balanced', version: '1' }, { era: 'legacy' });
+    client.on('log', (entry) => logs.push(`${entry.level}: ${String(entry.data)}`));
+    const transport = new StreamableHttpClientTransport(nodes[0]!.url, { fetch: roundRobin() });
+    await client.connect(transport);
+    const sessionId = transport.sessionId!;
+    const before = nodes.map((n) => n.calls);
+    for (let i = 0; i < 6; i++)
+      expect((await client.callTool('echo', { text: `t${i}` })).content).toEqual([
+        { type: 'text', text: `t${i}` },
+      ]);
+    const served = nodes.map((n, i) => n.calls - before[i]!);
+    expect(served.every((n) => n > 0)).toBe(true);
+    expect(served.reduce((a, b) => a + b)).toBe(6);
+
+    // The level set through one node holds on the other.
+    await client.setLoggingLevel('error');
+    logs.length = 0;
+    await client.callTool('echo', { text: 'a' });
+    await client.callTool('echo', { text: 'b' });
+    await expect.poll(() => logs.length).toBe(2);
+    expect(logs).toEqual(['error: error about a', 'error: error about b']);
+
+    await client.close(); // DELETE, through one node
+    for (const node of nodes) {
+      const response = await fetch(node.url, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
+      });
+      expect(response.status).toBe(404);
+    }
+  });
+
+  it('refuses a forged session id on every node, and stores nothing for it', async () => {
+    for (const forged of [crypto.randomUUID(), 'not-a-uuid', 'x'.repeat(500)]) {
+      for (const node of nodes) {
+        const response = await fetch(node.url, {
+          method: 'POST',
+          headers: { ...JSON_HEADERS, 'mcp-session-id': forged, 'mcp-protocol-version': '2025-11-25' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        });
+        expect(response.status).toBe(404);
+      }
+    }
+    expect(await redis.keys(`${prefix}session:*`)).toEqual([]);
+  });
+
+  it("replays a POST stream's events through the other node with Last-Event-ID", async () => {
+    const [a, b] = nodes as [Node, Node];
+    const sessionId = await openLegacySession(a.url);
+    const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    await fetch(b.url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    // A call with progress on node A, SSE; the client reads the first event and goes away.
+    const controller = new AbortController();
+    const call = await fetch(a.url, {
+      method: 'POST',
+      headers: { ...headers, accept: 'text/event-stream' },
+      signal: controller.signal,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'count', arguments: { to: 5 }, _meta: { progressToken: 'p' } },
+      }),
+    });
+    const reader = call.body!.getReader();
+    let text = '';
+    let firstId: string | undefined;
+    while (firstId === undefined) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+      firstId = /id: (\S+)\ndata: \{[^\n]*"progress":1/.exec(text)?.[1];
+    }
+    controller.abort();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // node A finishes the call meanwhile
+    const resumed = await fetch(b.url, {
+      headers: { ...headers, accept: 'text/event-stream', 'last-event-id': firstId },
+    });
+    expect(resumed.status).toBe(200);
+    const replay = resumed.body!.getReader();
+    let events = '';
+    while (!events.includes('"result"')) events += new TextDecoder().decode((await replay.read()).value);
+    await replay.cancel();
+    const progress = [...events.matchAll(/"progress":(\d)/g)].map((m) => Number(m[1]));
+    expect(progress).toEqual([2, 3, 4, 5]); // every event after the last one seen, once each
+    expect(events).toContain('counted to 5');
+    // Another session's client cannot replay these events, on either node.
+    const otherSession = await openLegacySession(b.url, 'other');
+    for (const node of nodes) {
+      const stolen = await fetch(node.url, {
+        headers: {
+          ...JSON_HEADERS,
+          accept: 'text/event-stream',
+          'mcp-session-id': otherSession,
+          'mcp-protocol-version': '2025-11-25',
+          'last-event-id': firstId,
+        },
+      });
+      expect(stolen.status).toBe(404);
+    }
+  });
+});
