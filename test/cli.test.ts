@@ -3,7 +3,9 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { JSON_HEADERS, openLegacySession } from './helpers/http.js';
 import { freePort } from './helpers/idp.mjs';
+import { serviceAvailable } from './helpers/services.js';
 
 // The `mcpkit` command as a user runs it: the built bin, real servers (the demo over stdio and
 // HTTP), and a pseudo-terminal (util-linux `script`) where a person would type.
@@ -393,5 +395,75 @@ describe('mcpkit --oauth', () => {
     cli.stderr.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
     expect(await new Promise((resolve) => cli.once('exit', resolve))).toBe(1);
     expect(stderr).toContain('--client-secret goes with --client-id');
+  });
+});
+
+describe.runIf(await serviceAvailable('Redis', 6379))('mcpkit demo --redis', () => {
+  it('two demos on one Redis behave as one server: a session opened on one is served by the other', async () => {
+    const ports = [await freePort(), await freePort()];
+    const demos = ports.map((port) =>
+      spawn(process.execPath, [bin, 'demo', '--port', String(port), '--redis', 'redis://127.0.0.1:6379'], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      }),
+    );
+    try {
+      await Promise.all(
+        demos.map(
+          (demo) =>
+            new Promise<void>((resolve, reject) => {
+              let log = '';
+              demo.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+                log += chunk;
+                if (log.includes('sessions, events and tasks on redis://')) resolve();
+              });
+              demo.once('exit', (code) => reject(new Error(`demo exited with ${code}: ${log}`)));
+            }),
+        ),
+      );
+      const [one, two] = ports.map((p) => `http://127.0.0.1:${p}/mcp`) as [string, string];
+      const sessionId = await openLegacySession(one);
+      const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+      await fetch(two, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+      });
+      // A call with progress through the second demo, SSE; its events resume through the first.
+      const call = await fetch(two, {
+        method: 'POST',
+        headers: { ...headers, accept: 'text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'tools/call',
+          params: { name: 'count', arguments: { to: 3, delayMs: 10 }, _meta: { progressToken: 'c' } },
+        }),
+      });
+      const text = await call.text();
+      expect(text).toContain('counted to 3');
+      const firstId = /id: (\S+)\ndata: \{[^\n]*"progress":1/.exec(text)?.[1];
+      const resumed = await fetch(one, {
+        headers: { ...headers, accept: 'text/event-stream', 'last-event-id': firstId! },
+      });
+      const reader = resumed.body!.getReader();
+      let replay = '';
+      while (!replay.includes('counted to 3'))
+        replay += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      expect([...replay.matchAll(/"progress":(\d)/g)].map((m) => m[1])).toEqual(['2', '3']);
+      const ready = await fetch(one.replace('/mcp', '/readyz'));
+      expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: { status: 'up' } } });
+      // Ended through the first, unknown to the second.
+      expect((await fetch(one, { method: 'DELETE', headers })).status).toBe(200);
+      const after = await fetch(two, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }),
+      });
+      expect(after.status).toBe(404);
+    } finally {
+      for (const demo of demos) demo.kill('SIGTERM');
+    }
   });
 });

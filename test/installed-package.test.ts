@@ -159,6 +159,7 @@ describe('the packed package, installed into a fresh app', () => {
       'protected-server.ts',
       'redis-limits.ts',
       'resilient-client.ts',
+      'scaled.ts',
       'scraped.ts',
       'server.ts',
       'stdio-client.ts',

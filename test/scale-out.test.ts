@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { serveHttp } from '../src/adapters/index.js';
 import { Client } from '../src/client/index.js';
-import { RedisEventStore, RedisSessionStore } from '../src/redis/index.js';
+import { RedisBus, RedisEventStore, RedisSessionStore } from '../src/redis/index.js';
 import { McpServer } from '../src/server/index.js';
 import { createStreamableHttpHandler, StreamableHttpClientTransport } from '../src/transports/index.js';
 import { JSON_HEADERS, openLegacySession } from './helpers/http.js';
@@ -18,10 +18,11 @@ const prefix = `mcpkit-scale:${process.pid}:${Date.now()}:`;
 interface Node {
   url: string;
   calls: number;
+  server: McpServer;
   close(): Promise<void>;
 }
 
-async function startNode(redis: Redis): Promise<Node> {
+async function startNode(redis: Redis, subscriber: Redis): Promise<Node> {
   const node = { calls: 0 } as Node;
   const server = new McpServer({ name: 'node', version: '1' });
   server.use(async (ctx, next) => {
@@ -40,9 +41,19 @@ async function startNode(redis: Redis): Promise<Node> {
     }
     return `counted to ${to}`;
   });
+  server.tool('ask', {}, async (_args, ctx) => {
+    const answer = await ctx.elicit({
+      message: 'Your name?',
+      requestedSchema: { type: 'object', properties: { name: { type: 'string' } } },
+    });
+    return `hello ${String(answer.content?.name)}`;
+  });
+  server.resource('note://today', { name: 'today' }, () => 'a note');
+  node.server = server;
   const handler = createStreamableHttpHandler(server, {
     sessionStore: new RedisSessionStore(redis, { prefix: `${prefix}session:` }),
     eventStore: new RedisEventStore(redis, { prefix: `${prefix}ev:` }),
+    bus: new RedisBus(redis, subscriber, { prefix: `${prefix}bus:` }),
   });
   const http = await serveHttp(handler, { port: 0 });
   node.url = http.url;
@@ -56,15 +67,20 @@ async function startNode(redis: Redis): Promise<Node> {
 
 describe.runIf(available)('legacy sessions shared by two nodes through Redis', () => {
   let redis: Redis;
+  let subscribers: Redis[];
   let nodes: Node[];
   beforeAll(async () => {
     redis = new Redis({ port: 6379, host: '127.0.0.1' });
-    nodes = [await startNode(redis), await startNode(redis)];
+    subscribers = [redis.duplicate(), redis.duplicate()];
+    // Subscribed only once ready: ioredis's ready check is not a command a subscriber may send.
+    await Promise.all(subscribers.map((s) => new Promise((resolve) => s.once('ready', resolve))));
+    nodes = [await startNode(redis, subscribers[0]!), await startNode(redis, subscribers[1]!)];
   });
   afterAll(async () => {
     for (const node of nodes ?? []) await node.close();
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
+    for (const s of subscribers ?? []) s.disconnect();
     redis.disconnect();
   });
 
@@ -184,5 +200,40 @@ describe.runIf(available)('legacy sessions shared by two nodes through Redis', (
       });
       expect(stolen.status).toBe(404);
     }
+  });
+
+  it('answers a server-to-client request through whichever node the answer reaches', async () => {
+    const client = new Client(
+      { name: 'asked', version: '1' },
+      { era: 'legacy', elicit: () => ({ action: 'accept', content: { name: 'Ada' } }) },
+    );
+    await client.connect(new StreamableHttpClientTransport(nodes[0]!.url, { fetch: roundRobin() }));
+    // Calls and answers alternate between the nodes: some answers reach the node that asked, some the other.
+    for (let i = 0; i < 4; i++)
+      expect((await client.callTool('ask', {})).content).toEqual([{ type: 'text', text: 'hello Ada' }]);
+    await client.close();
+  });
+
+  it('delivers an unsolicited notification sent by one node to the GET stream another node holds', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const sessionId = await openLegacySession(a.url);
+    const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    const post = (node: Node, body: object) =>
+      fetch(node.url, { method: 'POST', headers, body: JSON.stringify(body) });
+    await post(b, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    await post(b, { jsonrpc: '2.0', id: 2, method: 'resources/subscribe', params: { uri: 'note://today' } });
+    const stream = await fetch(a.url, { headers: { ...headers, accept: 'text/event-stream' } });
+    expect(stream.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the stream is registered on node A
+    await b.server.notifyResourceUpdated('note://today');
+    const reader = stream.body!.getReader();
+    let text = '';
+    while (!text.includes('notifications/resources/updated'))
+      text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toMatch(
+      /id: \S+\ndata: \{"jsonrpc":"2.0","method":"notifications\/resources\/updated","params":\{"uri":"note:\/\/today"\}\}/,
+    );
+    await reader.cancel();
+    await fetch(b.url, { method: 'DELETE', headers });
   });
 });

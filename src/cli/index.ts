@@ -10,6 +10,7 @@ import { answersOf } from './answers.js';
 import { createDemoServer } from './demo.js';
 import { protectDemo } from './demo-auth.js';
 import { demoObservability } from './demo-observability.js';
+import { demoRedis } from './demo-redis.js';
 import { capabilityHint, isInvalidParams, missingCapability, unknownToolMessage } from './explain.js';
 import type { Ask } from './form.js';
 import { formatInspection, inspect } from './inspect.js';
@@ -25,6 +26,8 @@ Commands:
                                           --auth: API keys and roles, printed at start
        [--rate-limit <n>/s|min|h]         limit each client to that rate (burst: n); refusals
                                           are 429 with Retry-After over HTTP
+       [--redis redis://host:port]        sessions, events and tasks on Redis: demos on several
+                                          ports behave as one server
   inspect <target> [--json]               show a server's identity, era, capabilities, tools,
                                           resources, templates and prompts
   call <target> <tool> [json-args] [--json]
@@ -74,6 +77,7 @@ const DEMO_OPTIONS = {
   'page-size': { type: 'string' },
   auth: { type: 'boolean' },
   'rate-limit': { type: 'string' },
+  redis: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -192,9 +196,13 @@ export async function main(argv: string[]): Promise<number | undefined> {
     // Over HTTP the demo shows its metrics and health beside /mcp.
     const observability = port === undefined ? undefined : await demoObservability();
     const telemetry = observability?.telemetry;
+    if (values.redis !== undefined && port === undefined)
+      throw new Error('--redis shares HTTP sessions between demos: use it with --port');
+    const shared = values.redis !== undefined ? await demoRedis(values.redis) : undefined;
     const demo = createDemoServer({
       ...(pageSize ? { pageSize: wholeNumber('--page-size', pageSize, 1) } : {}),
       ...(telemetry ? { telemetry } : {}),
+      ...(shared ? { taskStore: shared.taskStore } : {}),
     });
     // Limits come first, before roles: a flood of refused requests is still a flood.
     if (values['rate-limit'] !== undefined) {
@@ -213,10 +221,19 @@ export async function main(argv: string[]): Promise<number | undefined> {
     }
     const host = values.host ?? '127.0.0.1';
     const protection = values.auth ? await protectDemo(demo, `http://${host}:${port}/mcp`) : undefined;
-    const handler = createStreamableHttpHandler(demo, protection ? { auth: protection.auth } : {});
+    const handler = createStreamableHttpHandler(demo, {
+      ...(protection ? { auth: protection.auth } : {}),
+      ...(shared
+        ? { sessionStore: shared.sessionStore, eventStore: shared.eventStore, bus: shared.bus }
+        : {}),
+    });
     // Old (2024-11-05) clients: GET /sse for the event stream, POST /messages for messages.
     const legacySse = createLegacySseHandler(demo, protection ? { auth: protection.auth } : {});
-    const probes = health({ server: demo, handlers: [handler] });
+    const probes = health({
+      server: demo,
+      handlers: [handler],
+      ...(shared ? { checks: { redis: shared.check } } : {}),
+    });
     const http = await serveHttp(handler, {
       port,
       host,
@@ -238,7 +255,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
     });
     process.stderr.write(
       `mcpkit demo: serving MCP on ${http.url} (Streamable HTTP, both eras; HTTP+SSE on /sse${protection ? '; API keys and roles' : ''})\n` +
-        `metrics on ${http.url.replace(/\/mcp$/, '/metrics')}, health on /healthz and /readyz\n` +
+        `metrics on ${http.url.replace(/\/mcp$/, '/metrics')}, health on /healthz and /readyz${shared ? `; sessions, events and tasks on ${values.redis}` : ''}\n` +
         `try it: node ${relative(process.cwd(), process.argv[1] ?? 'mcpkit')} inspect ${http.url}${protection ? ' --api-key <key>' : ''}   (Ctrl-C stops it)\n`,
     );
     if (protection) {
@@ -253,6 +270,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
       await handler.close();
       await legacySse.close();
       await http.close();
+      await shared?.close();
       process.exit(0);
     };
     process.once('SIGINT', () => void stop());

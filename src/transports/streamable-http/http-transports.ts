@@ -90,6 +90,10 @@ export class SessionTransport extends HttpTransport {
   /** Saves the session's state (a shared session store); `saving` is the latest save. */
   persist?: (state: SessionState) => Promise<void>;
   saving?: Promise<void>;
+  /** With no GET stream here, sends an unsolicited event to the node that holds one (a bus). */
+  relay?: (frame: string, eventId: string | undefined) => void;
+  /** Undoes what tied this copy to the others (its bus subscription), when it closes. */
+  detach?: () => Promise<void>;
 
   constructor(
     readonly sessionId: string,
@@ -153,7 +157,16 @@ export class SessionTransport extends HttpTransport {
     // Unsolicited: the newest GET stream takes it; with an event store it also waits for a resume.
     const eventId = await this.record(STANDALONE_STREAM, frame);
     const stream = this.streams.at(-1);
-    stream?.send({ event: 'message', data: frame, ...(eventId !== undefined ? { id: eventId } : {}) });
+    if (stream)
+      stream.send({ event: 'message', data: frame, ...(eventId !== undefined ? { id: eventId } : {}) });
+    else this.relay?.(frame, eventId);
+  }
+
+  /** An unsolicited event another node relayed: to this node's newest GET stream, if any. */
+  pushToStream(frame: string, eventId: string | undefined): void {
+    this.streams
+      .at(-1)
+      ?.send({ event: 'message', data: frame, ...(eventId !== undefined ? { id: eventId } : {}) });
   }
 
   /** A POST stream a GET may resume until it ends (`untrack`, called when its exchange settles). */
@@ -179,6 +192,7 @@ export class SessionTransport extends HttpTransport {
     // Every stream of the session goes with it: its own GET stream and each POST stream. A
     // shared session's events stay for the other nodes (DELETE drops them everywhere).
     if (!this.shared) await this.events?.dropSession(this.sessionId);
+    await this.detach?.().catch(() => {});
     await super.close();
   }
 }

@@ -22,6 +22,7 @@ import {
 import type { OneShotCall, ServerRuntime } from '../../server/core.js';
 import { type McpServer, runtimeOf } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
+import type { Bus } from './bus.js';
 import { preflight, withCors } from './cors.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
@@ -102,6 +103,12 @@ export interface StreamableHttpOptions extends OriginPolicy {
    */
   sessionStore?: SessionStore;
   /**
+   * With `sessionStore`: how nodes relay to each other what a client sent to one node for a
+   * request another runs (answers to server-to-client requests, cancellations), unsolicited
+   * messages for a GET stream another node holds, and DELETE (`RedisBus` from mcpkit/redis).
+   */
+  bus?: Bus;
+  /**
    * Authenticates every request before it is served (`mcpkit/auth`: `bearerAuth(...)`); handlers
    * read the caller as `ctx.auth`, and legacy sessions, tasks and MRTR state belong to it.
    */
@@ -115,6 +122,9 @@ export interface StreamableHttpHandler extends CoreHandler {
   /** Each bound's use now, for readiness (`mcpkit/health`): sessions, streams, requests in flight. */
   readonly load: Readonly<Record<'sessions' | 'streams' | 'requests', { used: number; max: number }>>;
 }
+
+/** What nodes sharing a session tell each other on its bus channel. */
+type Relayed = { t: 'in'; frame: string } | { t: 'out'; frame: string; eventId?: string } | { t: 'end' };
 
 /** 404: the client must initialize again (2025-11-25 transports, "Session Management"). */
 function sessionNotFound(): HttpError {
@@ -138,7 +148,9 @@ export function createStreamableHttpHandler(
   const store = options.sessionStore;
   const idleMs = options.sessionIdleMs ?? 5 * 60_000;
   // Stream ids of a shared session must not collide between nodes.
-  const streamPrefix = store ? `p${crypto.randomUUID().slice(0, 8)}-` : 'p';
+  const nodeId = crypto.randomUUID().slice(0, 8);
+  const streamPrefix = store ? `p${nodeId}-` : 'p';
+  const bus = store ? options.bus : undefined;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // The server's own bounds, with the body limit where it is the stricter: one decode serves both.
   const serverLimits = server.decodeLimits;
@@ -378,6 +390,11 @@ export function createStreamableHttpHandler(
     const { transport, connection } = session;
     if (ids.length === 0) {
       transport.deliver(decoded);
+      // Answers and notifications may be for a request another node runs: every copy hears them.
+      if (bus) {
+        const frame = encode(decoded.kind === 'message' ? decoded.message : messagesOf(decoded));
+        await relay(transport.sessionId, { t: 'in', frame });
+      }
       return answer(202);
     }
     // An id still being answered in this session is refused here, so that its answer still
@@ -494,9 +511,10 @@ export function createStreamableHttpHandler(
     await sessionFor(sessionId, principal);
     await sessions.delete(sessionId);
     if (store) {
-      // Ended everywhere: other nodes find it gone at their next request.
+      // Ended everywhere: other nodes find it gone at their next request, or hear it now.
       await store.delete(sessionId);
       await events.dropSession(sessionId);
+      if (bus) await relay(sessionId, { t: 'end' });
     }
     return answer(200);
   }
@@ -513,7 +531,32 @@ export function createStreamableHttpHandler(
       transport.persist = (state) =>
         store.save(sessionId, { state, client, ...(owner ? { owner } : {}) }, idleMs);
     }
+    if (bus) {
+      transport.relay = (frame, eventId) =>
+        void relay(sessionId, { t: 'out', frame, ...(eventId !== undefined ? { eventId } : {}) });
+      const subscribed = bus.subscribe(`session:${sessionId}`, (text) => onRelayed(transport, text));
+      transport.detach = () => subscribed.then((unsubscribe) => unsubscribe());
+    }
     return transport;
+  }
+
+  function relay(sessionId: string, message: Relayed): Promise<void> {
+    return bus!.publish(`session:${sessionId}`, JSON.stringify({ ...message, from: nodeId })).catch(() => {});
+  }
+
+  /** What another node relayed about a session this node also serves. */
+  function onRelayed(transport: SessionTransport, text: string): void {
+    let message: Relayed & { from?: string };
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (message.from === nodeId) return;
+    if (message.t === 'in' && typeof message.frame === 'string') transport.deliver(message.frame);
+    else if (message.t === 'out' && typeof message.frame === 'string')
+      transport.pushToStream(message.frame, message.eventId);
+    else if (message.t === 'end') void sessions.delete(transport.sessionId);
   }
 
   /**

@@ -1,0 +1,52 @@
+import type { HealthCheck } from '../health/index.js';
+import type { TaskStore } from '../server/tasks.js';
+import type { Bus } from '../transports/streamable-http/bus.js';
+import type { EventStore } from '../transports/streamable-http/event-store.js';
+import type { SessionStore } from '../transports/streamable-http/session-store.js';
+
+export interface DemoRedis {
+  sessionStore: SessionStore;
+  eventStore: EventStore;
+  taskStore: TaskStore;
+  bus: Bus;
+  /** For /readyz: Redis answers. */
+  check: HealthCheck;
+  close(): Promise<void>;
+}
+
+/**
+ * `mcpkit demo --redis <url>`: every per-client state on Redis, so that demos on several ports (or
+ * machines) behave as one server. ioredis is an optional peer: loaded only for this flag.
+ */
+export async function demoRedis(url: string): Promise<DemoRedis> {
+  let Redis: typeof import('ioredis').Redis;
+  try {
+    ({ Redis } = await import('ioredis'));
+  } catch {
+    throw new Error('--redis needs the ioredis package: npm install ioredis');
+  }
+  const [{ RedisBus, RedisEventStore, RedisSessionStore, RedisTaskStore }] = await Promise.all([
+    import('../redis/index.js'),
+  ]);
+  // Commands fail at once while Redis is away (reconnecting in the background): nothing hangs.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  redis.on('error', () => {}); // readiness reports it; ioredis reconnects by itself
+  await redis.connect().catch((error: Error) => {
+    throw new Error(`--redis: cannot reach ${url} (${error.message})`);
+  });
+  // Its own connection (a subscriber takes one out of normal use), connected before the bus uses it.
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => {});
+  await subscriber.connect();
+  return {
+    sessionStore: new RedisSessionStore(redis),
+    eventStore: new RedisEventStore(redis),
+    taskStore: new RedisTaskStore(redis),
+    bus: new RedisBus(redis, subscriber),
+    check: () => redis.ping(),
+    async close() {
+      subscriber.disconnect();
+      redis.disconnect();
+    },
+  };
+}
