@@ -9,7 +9,7 @@ import { Client } from '../src/client/index.js';
 import { RedisBus, RedisEventStore, RedisSessionStore } from '../src/redis/index.js';
 import { McpServer } from '../src/server/index.js';
 import { createStreamableHttpHandler, StreamableHttpClientTransport } from '../src/transports/index.js';
-import { JSON_HEADERS, openLegacySession } from './helpers/http.js';
+import { JSON_HEADERS, openLegacySession, postInitialize } from './helpers/http.js';
 import { serviceAvailable } from './helpers/services.js';
 
 const available = await serviceAvailable('Redis', 6379);
@@ -235,5 +235,46 @@ describe.runIf(available)('legacy sessions shared by two nodes through Redis', (
     );
     await reader.cancel();
     await fetch(b.url, { method: 'DELETE', headers });
+  });
+});
+
+describe('a session store that does not answer', () => {
+  it('initialize and session requests get 503 with Retry-After, naming the store; nothing hangs', async () => {
+    const unreachable = new Redis({
+      port: 1, // nothing listens there
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    unreachable.on('error', () => {});
+    const server = new McpServer({ name: 'down', version: '1' });
+    const handler = createStreamableHttpHandler(server, { sessionStore: new RedisSessionStore(unreachable) });
+    const http = await serveHttp(handler, { port: 0 });
+    try {
+      const init = await postInitialize(http.url);
+      expect(init.status).toBe(503);
+      expect(init.headers.get('retry-after')).toBe('1');
+      expect(init.headers.get('mcp-session-id')).toBeNull();
+      expect(((await init.json()) as { error: { message: string } }).error.message).toMatch(
+        /^The session store is unavailable \(.+\); retry later$/,
+      );
+      const later = await fetch(http.url, {
+        method: 'POST',
+        headers: {
+          ...JSON_HEADERS,
+          'mcp-session-id': crypto.randomUUID(),
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+      expect(later.status).toBe(503);
+      expect(handler.sessionCount).toBe(0);
+    } finally {
+      await handler.close();
+      await server.close(50);
+      await http.close();
+      unreachable.disconnect();
+    }
   });
 });

@@ -43,9 +43,9 @@ export function modernHeaders(method: string, name?: string): Record<string, str
   };
 }
 
-/** Opens a legacy session with a raw `initialize` POST (2025-11-25); its `Mcp-Session-Id`. */
-export async function openLegacySession(url: string, name = 'raw'): Promise<string> {
-  const response = await fetch(url, {
+/** A raw legacy `initialize` POST (2025-11-25), answered as it is. */
+export function postInitialize(url: string, name = 'raw'): Promise<Response> {
+  return fetch(url, {
     method: 'POST',
     headers: JSON_HEADERS,
     body: JSON.stringify({
@@ -55,6 +55,11 @@ export async function openLegacySession(url: string, name = 'raw'): Promise<stri
       params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name, version: '1' } },
     }),
   });
+}
+
+/** Opens a legacy session with a raw `initialize`; its `Mcp-Session-Id`. */
+export async function openLegacySession(url: string, name = 'raw'): Promise<string> {
+  const response = await postInitialize(url, name);
   const sessionId = response.headers.get('mcp-session-id');
   if (!sessionId) throw new Error(`initialize was answered ${response.status} with no session`);
   return sessionId;

@@ -97,6 +97,19 @@ export class Overloaded extends HttpError {
   }
 }
 
+/** A store the request needs does not answer: 503, retry after a while. */
+export class StoreUnavailable extends HttpError {
+  constructor(what: string, error: unknown) {
+    super(
+      503,
+      `${what} is unavailable (${error instanceof Error ? error.message : String(error)}); retry later`,
+      ErrorCode.Overloaded,
+      { 'retry-after': '1' },
+      { limit: 'sessionStore', retryAfterMs: 1000 },
+    );
+  }
+}
+
 export class InternalServerError extends HttpError {
   constructor() {
     super(500, 'Internal error', ErrorCode.InternalError);

@@ -45,13 +45,14 @@ import {
   NotAcceptable,
   NotFound,
   Overloaded,
+  StoreUnavailable,
   UnsupportedMediaType,
 } from './http-error.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
 import { identify } from './identify.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { admitsOrigin, checkOrigin, type OriginPolicy } from './security.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionStore, StoredSession } from './session-store.js';
 import { type Session, SessionTable } from './sessions.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
 
@@ -151,6 +152,7 @@ export function createStreamableHttpHandler(
   const nodeId = crypto.randomUUID().slice(0, 8);
   const streamPrefix = store ? `p${nodeId}-` : 'p';
   const bus = store ? options.bus : undefined;
+  const restoring = new Map<string, Promise<Session>>();
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // The server's own bounds, with the body limit where it is the stricter: one decode serves both.
   const serverLimits = server.decodeLimits;
@@ -430,8 +432,17 @@ export function createStreamableHttpHandler(
     transport.deliver(decoded);
     const response = await exchange.response;
     // A shared session's new state is stored before the client hears back (its next request may
-    // reach another node).
-    if (transport.saving) await transport.saving.catch(() => {});
+    // reach another node); a session the store never took is not opened at all.
+    const unsaved = transport.saving
+      ? await transport.saving.then(
+          () => undefined,
+          (error: unknown) => error ?? 'failed',
+        )
+      : undefined;
+    if (opened && connection.session && unsaved !== undefined) {
+      void sessions.delete(opened);
+      return new StoreUnavailable('The session store', unsaved).toAnswer(ids[0] ?? null);
+    }
     if (opened && !connection.session) {
       // initialize failed: no session was opened after all.
       void sessions.delete(opened);
@@ -519,10 +530,6 @@ export function createStreamableHttpHandler(
     return answer(200);
   }
 
-  /**
-   * A session, for the caller that opened it: to anyone else (another principal, or no principal
-   * on a session opened with one) it does not exist, so its id reveals nothing.
-   */
   /** A session's transport; with a shared store, one that saves every change of its state. */
   function openTransport(sessionId: string, client: string, owner: string | undefined): SessionTransport {
     const transport = new SessionTransport(sessionId, client, events, streamPrefix);
@@ -566,7 +573,12 @@ export function createStreamableHttpHandler(
    */
   async function sessionFor(sessionId: string, principal: Principal | undefined): Promise<Session> {
     if (!store) return ownSession(sessionId, principal);
-    const stored = await store.load(sessionId, idleMs);
+    let stored: StoredSession | undefined;
+    try {
+      stored = await store.load(sessionId, idleMs);
+    } catch (error) {
+      throw new StoreUnavailable('The session store', error);
+    }
     const owner = principalKey(principal);
     if (!stored || stored.owner !== owner) {
       if (!stored) void sessions.delete(sessionId);
@@ -577,6 +589,22 @@ export function createStreamableHttpHandler(
       local.connection.restoreSession(stored.state);
       return local;
     }
+    // Concurrent requests of one session restore it once.
+    let pending = restoring.get(sessionId);
+    if (!pending) {
+      pending = restore(sessionId, stored, owner, principal).finally(() => restoring.delete(sessionId));
+      restoring.set(sessionId, pending);
+    }
+    return pending;
+  }
+
+  /** Serves here a session another node opened: a connection with the stored state. */
+  async function restore(
+    sessionId: string,
+    stored: StoredSession,
+    owner: string | undefined,
+    principal: Principal | undefined,
+  ): Promise<Session> {
     await sessions.reserve(stored.client);
     const transport = openTransport(sessionId, stored.client, owner);
     transport.principal = principal;
@@ -592,6 +620,10 @@ export function createStreamableHttpHandler(
     return session;
   }
 
+  /**
+   * A session, for the caller that opened it: to anyone else (another principal, or no principal
+   * on a session opened with one) it does not exist, so its id reveals nothing.
+   */
   function ownSession(sessionId: string, principal: Principal | undefined): Session {
     const session = sessions.get(sessionId);
     if (!session || session.owner !== principalKey(principal)) throw sessionNotFound();
