@@ -24,7 +24,8 @@ interface Node {
 
 async function startNode(redis: Redis, subscriber: Redis): Promise<Node> {
   const node = { calls: 0 } as Node;
-  const server = new McpServer({ name: 'node', version: '1' });
+  const bus = new RedisBus(redis, subscriber, { prefix: `${prefix}bus:` });
+  const server = new McpServer({ name: 'node', version: '1' }, { bus });
   server.use(async (ctx, next) => {
     if (ctx.method === 'tools/call') node.calls++;
     return next();
@@ -53,7 +54,7 @@ async function startNode(redis: Redis, subscriber: Redis): Promise<Node> {
   const handler = createStreamableHttpHandler(server, {
     sessionStore: new RedisSessionStore(redis, { prefix: `${prefix}session:` }),
     eventStore: new RedisEventStore(redis, { prefix: `${prefix}ev:` }),
-    bus: new RedisBus(redis, subscriber, { prefix: `${prefix}bus:` }),
+    bus,
   });
   const http = await serveHttp(handler, { port: 0 });
   node.url = http.url;
@@ -63,6 +64,22 @@ async function startNode(redis: Redis, subscriber: Redis): Promise<Node> {
     await http.close();
   };
   return node;
+}
+
+/** What an SSE response carries within `ms`: enough to count deliveries, and never a hang. */
+async function readFor(response: Response, ms: number): Promise<string> {
+  const reader = response.body!.getReader();
+  let text = '';
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const chunk = await Promise.race([
+      reader.read(),
+      new Promise<undefined>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()))),
+    ]);
+    if (chunk?.value) text += new TextDecoder().decode(chunk.value);
+  }
+  await reader.cancel();
+  return text;
 }
 
 describe.runIf(available)('legacy sessions shared by two nodes through Redis', () => {
@@ -214,7 +231,7 @@ describe.runIf(available)('legacy sessions shared by two nodes through Redis', (
     await client.close();
   });
 
-  it('delivers an unsolicited notification sent by one node to the GET stream another node holds', async () => {
+  it('a resource update announced on either node reaches the GET stream once, wherever the session was used', async () => {
     const [a, b] = nodes as [Node, Node];
     const sessionId = await openLegacySession(a.url);
     const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
@@ -225,16 +242,30 @@ describe.runIf(available)('legacy sessions shared by two nodes through Redis', (
     const stream = await fetch(a.url, { headers: { ...headers, accept: 'text/event-stream' } });
     expect(stream.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 100)); // the stream is registered on node A
+    // Announced on B (which has a copy of the session, without its stream), then on A.
     await b.server.notifyResourceUpdated('note://today');
-    const reader = stream.body!.getReader();
-    let text = '';
-    while (!text.includes('notifications/resources/updated'))
-      text += new TextDecoder().decode((await reader.read()).value);
+    await a.server.notifyResourceUpdated('note://today');
+    const text = await readFor(stream, 1000);
+    expect(text.match(/notifications\/resources\/updated/g)).toHaveLength(2);
     expect(text).toMatch(
       /id: \S+\ndata: \{"jsonrpc":"2.0","method":"notifications\/resources\/updated","params":\{"uri":"note:\/\/today"\}\}/,
     );
-    await reader.cancel();
     await fetch(b.url, { method: 'DELETE', headers });
+  });
+
+  it('a resource update announced on a node that never saw the session reaches its GET stream', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const sessionId = await openLegacySession(a.url);
+    const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    const post = (body: object) => fetch(a.url, { method: 'POST', headers, body: JSON.stringify(body) });
+    await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    await post({ jsonrpc: '2.0', id: 2, method: 'resources/subscribe', params: { uri: 'note://today' } });
+    const stream = await fetch(a.url, { headers: { ...headers, accept: 'text/event-stream' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await b.server.notifyResourceUpdated('note://today');
+    const text = await readFor(stream, 1000);
+    expect(text.match(/notifications\/resources\/updated/g)).toHaveLength(1);
+    await fetch(a.url, { method: 'DELETE', headers });
   });
 });
 

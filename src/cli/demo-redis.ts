@@ -1,6 +1,6 @@
+import type { Bus } from '../engine/bus.js';
 import type { HealthCheck } from '../health/index.js';
 import type { TaskStore } from '../server/tasks.js';
-import type { Bus } from '../transports/streamable-http/bus.js';
 import type { EventStore } from '../transports/streamable-http/event-store.js';
 import type { SessionStore } from '../transports/streamable-http/session-store.js';
 

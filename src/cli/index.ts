@@ -202,7 +202,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
     const demo = createDemoServer({
       ...(pageSize ? { pageSize: wholeNumber('--page-size', pageSize, 1) } : {}),
       ...(telemetry ? { telemetry } : {}),
-      ...(shared ? { taskStore: shared.taskStore } : {}),
+      ...(shared ? { taskStore: shared.taskStore, bus: shared.bus } : {}),
     });
     // Limits come first, before roles: a flood of refused requests is still a flood.
     if (values['rate-limit'] !== undefined) {

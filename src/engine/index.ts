@@ -1,3 +1,4 @@
+export type { Bus } from './bus.js';
 export {
   compose,
   type Middleware,

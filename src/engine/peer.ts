@@ -272,13 +272,14 @@ export class Peer implements TransportSink {
   notify(method: string, params?: Record<string, unknown>, options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.resolve();
     const message: JsonRpcNotification = { jsonrpc: '2.0', method, ...(params ? { params } : {}) };
-    return this.send(message, options?.relatedRequestId);
+    return this.send(message, options?.relatedRequestId, false, options?.fanout === true);
   }
 
   private send(
     message: JsonRpcMessage | JsonRpcMessage[],
     relatedRequestId?: RequestId,
     answersBatch = false,
+    fanout = false,
   ): Promise<void> {
     const kind =
       Array.isArray(message) || answersBatch
@@ -294,6 +295,7 @@ export class Peer implements TransportSink {
       message,
       ...(relatedRequestId !== undefined ? { relatedRequestId } : {}),
       ...(errorCode !== undefined ? { errorCode } : {}),
+      ...(fanout ? { fanout } : {}),
     });
   }
 

@@ -52,6 +52,11 @@ export interface SendOptions {
   kind?: 'request' | 'notification' | 'response' | 'batch';
   /** The JSON-RPC error code when the frame is an error response (HTTP derives its status from it). */
   errorCode?: number;
+  /**
+   * An unsolicited message every node sends to its own copy of a shared session (a server-wide
+   * notification): only a copy whose client listens here delivers it, so it arrives once.
+   */
+  fanout?: boolean;
   /** The message the frame encodes, for transports that read it (HTTP client headers): never re-parse. */
   message?: JsonRpcMessage | JsonRpcMessage[];
 }

@@ -1,4 +1,4 @@
-import type { Bus } from '../transports/streamable-http/bus.js';
+import type { Bus } from '../engine/bus.js';
 import type { RedisCommands } from './redis-commands.js';
 
 /** What the bus needs of a second ioredis client, the one in subscriber mode. */

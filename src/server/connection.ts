@@ -127,7 +127,7 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
     this.session = {
       ...opened,
       id: this.transport.sessionId ?? this.clientKey,
-      notify: (m, p) => this.peer.notify(m, p),
+      notify: (m, p, o) => this.peer.notify(m, p, o),
     };
     this.peer.protocolVersion = opened.revision;
     this.sessionSpan = this.server.telemetry?.session('server', opened.revision, this.transport.network);
@@ -153,7 +153,7 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
       subscriptions: new Set(state.subscriptions),
       initialized: state.initialized,
       id: this.transport.sessionId ?? this.clientKey,
-      notify: (m, p) => this.peer.notify(m, p),
+      notify: (m, p, o) => this.peer.notify(m, p, o),
     };
     this.peer.protocolVersion = state.revision;
     this.watch(this.session, false);

@@ -1,3 +1,4 @@
+import type { Bus } from '../engine/bus.js';
 import { compose, type Middleware } from '../engine/compose.js';
 import { type OperatorLogger, silentLogger } from '../engine/operator-log.js';
 import type { PeerOptions } from '../engine/peer.js';
@@ -81,6 +82,11 @@ export interface McpServerOptions {
    * ends, shutdown. Handlers get it as `ctx.logger`, bound to the request. Default: silent.
    */
   logger?: OperatorLogger;
+  /**
+   * Several nodes as one server (`RedisBus` from mcpkit/redis): `notifyResourceUpdated` and task
+   * status reach the sessions and listen streams every node holds, each once.
+   */
+  bus?: Bus;
 }
 
 type ListKind = 'tools' | 'resources' | 'prompts';
@@ -128,6 +134,9 @@ export class Runtime implements ServerRuntime {
   private pendingLists = new Set<ListKind>();
   /** `close()` has begun: readiness probes fail from now on. */
   closing = false;
+  /** This node on the bus: its own broadcasts come back to it and are skipped. */
+  private readonly nodeId = crypto.randomUUID();
+  private readonly unsubscribe?: Promise<() => Promise<void>>;
   private flushScheduled = false;
 
   constructor(
@@ -152,6 +161,10 @@ export class Runtime implements ServerRuntime {
       tool: (name) => this.tools.get(name),
       onChange: (task) => this.taskChanged(task),
     });
+    if (options.bus)
+      this.unsubscribe = options.bus
+        .subscribe('server', (text) => this.onBroadcast(text))
+        .catch(() => async () => {});
     const ttl = options.requestStateTtlMs ?? 10 * 60_000;
     this.requestState = options.requestStateSecret
       ? new RequestStateCodec(options.requestStateSecret, ttl)
@@ -209,12 +222,18 @@ export class Runtime implements ServerRuntime {
     return call.run((incoming) => serveInSession(this, session, incoming, io));
   }
 
-  /** Tells subscribers that a resource changed (legacy subscribe, modern listen). */
+  /** Tells subscribers that a resource changed (legacy subscribe, modern listen), on every node. */
   async notifyResourceUpdated(uri: string): Promise<void> {
+    await Promise.allSettled([this.broadcast({ t: 'resource', uri }), this.resourceUpdated(uri)]);
+  }
+
+  /** Tells this node's subscribers. A session shared between nodes hears it from one of them. */
+  private async resourceUpdated(uri: string): Promise<void> {
     const sends: Promise<void>[] = [];
+    const fanout = this.options.bus !== undefined;
     for (const c of this.connections) {
       if (c.session?.initialized && c.session.subscriptions.has(uri))
-        sends.push(c.session.notify('notifications/resources/updated', { uri }));
+        sends.push(c.session.notify('notifications/resources/updated', { uri }, { fanout }));
     }
     for (const l of this.listens) {
       if (l.filter.resourceSubscriptions?.includes(uri))
@@ -229,6 +248,7 @@ export class Runtime implements ServerRuntime {
    */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
+    void this.unsubscribe?.then((stop) => stop()).catch(() => {});
     this.logger.info({ graceMs, inFlight: this.oneShots.size }, 'server closing');
     for (const l of [...this.listens]) l.end();
     const deadline = Date.now() + graceMs;
@@ -349,8 +369,11 @@ export class Runtime implements ServerRuntime {
    * `notifications/tasks`: the whole DetailedTask, to listen streams that asked for the task and
    * belong to its owner (a task id named by another principal's stream shows nothing).
    */
-  private taskChanged(task: TaskRecord): void {
-    this.telemetry?.count('mcpkit.task.transitions', { status: task.status });
+  private taskChanged(task: TaskRecord, fromBus = false): void {
+    if (!fromBus) {
+      this.telemetry?.count('mcpkit.task.transitions', { status: task.status });
+      void this.broadcast({ t: 'task', task });
+    }
     for (const l of this.listens) {
       if (!l.filter.taskIds?.includes(task.taskId)) continue;
       if (task.owner !== undefined && task.owner !== principalKey(l.ctx.scope.principal)) continue;
@@ -367,6 +390,28 @@ export class Runtime implements ServerRuntime {
       ...params,
       _meta: { [META.subscriptionId]: stream.ctx.requestId },
     });
+  }
+
+  private broadcast(
+    message: { t: 'resource'; uri: string } | { t: 'task'; task: TaskRecord },
+  ): Promise<void> {
+    const bus = this.options.bus;
+    if (!bus) return Promise.resolve();
+    return bus.publish('server', JSON.stringify({ ...message, from: this.nodeId })).catch(() => {});
+  }
+
+  /** What another node broadcast: its subscribers there are told already; these are this node's. */
+  private onBroadcast(text: string): void {
+    let message: { from?: unknown; t?: unknown; uri?: unknown; task?: TaskRecord };
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (message.from === this.nodeId) return;
+    if (message.t === 'resource' && typeof message.uri === 'string') void this.resourceUpdated(message.uri);
+    else if (message.t === 'task' && message.task && typeof message.task.taskId === 'string')
+      this.taskChanged(message.task, true);
   }
 
   /** Coalesces registry changes made in one tick into one notification per list. */

@@ -154,6 +154,8 @@ export class SessionTransport extends HttpTransport {
       return;
     }
     if (options?.kind === 'response' || options?.kind === 'batch') return; // its POST is gone
+    // Every node sends a server-wide notification to its own copy: the one with the stream delivers.
+    if (options?.fanout && this.shared && this.streams.length === 0) return;
     // Unsolicited: the newest GET stream takes it; with an event store it also waits for a resume.
     const eventId = await this.record(STANDALONE_STREAM, frame);
     const stream = this.streams.at(-1);

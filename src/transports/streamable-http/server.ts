@@ -1,3 +1,4 @@
+import type { Bus } from '../../engine/bus.js';
 import { type Principal, principalKey } from '../../engine/principal.js';
 import { Quota } from '../../engine/quota.js';
 import { ErrorCode, McpError } from '../../protocol/errors.js';
@@ -22,7 +23,6 @@ import {
 import type { OneShotCall, ServerRuntime } from '../../server/core.js';
 import { type McpServer, runtimeOf } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
-import type { Bus } from './bus.js';
 import { preflight, withCors } from './cors.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
