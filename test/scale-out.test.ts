@@ -253,6 +253,22 @@ describe.runIf(available)('legacy sessions shared by two nodes through Redis', (
     await fetch(b.url, { method: 'DELETE', headers });
   });
 
+  it('a subscription made through one node after the GET stream opened on the other still counts', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const sessionId = await openLegacySession(a.url);
+    const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    const post = (node: Node, body: object) =>
+      fetch(node.url, { method: 'POST', headers, body: JSON.stringify(body) });
+    await post(a, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    const stream = await fetch(a.url, { headers: { ...headers, accept: 'text/event-stream' } });
+    await post(b, { jsonrpc: '2.0', id: 2, method: 'resources/subscribe', params: { uri: 'note://today' } });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // node A hears of the new state
+    await b.server.notifyResourceUpdated('note://today');
+    const text = await readFor(stream, 1000);
+    expect(text.match(/notifications\/resources\/updated/g)).toHaveLength(1);
+    await fetch(a.url, { method: 'DELETE', headers });
+  });
+
   it('a resource update announced on a node that never saw the session reaches its GET stream', async () => {
     const [a, b] = nodes as [Node, Node];
     const sessionId = await openLegacySession(a.url);

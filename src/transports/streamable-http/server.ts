@@ -52,7 +52,7 @@ import { ExchangeTransport, SessionTransport } from './http-transports.js';
 import { identify } from './identify.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { admitsOrigin, checkOrigin, type OriginPolicy } from './security.js';
-import type { SessionStore, StoredSession } from './session-store.js';
+import type { SessionState, SessionStore, StoredSession } from './session-store.js';
 import { type Session, SessionTable } from './sessions.js';
 import { SSE_HEADERS, SseStream } from './sse.js';
 
@@ -125,7 +125,11 @@ export interface StreamableHttpHandler extends CoreHandler {
 }
 
 /** What nodes sharing a session tell each other on its bus channel. */
-type Relayed = { t: 'in'; frame: string } | { t: 'out'; frame: string; eventId?: string } | { t: 'end' };
+type Relayed =
+  | { t: 'in'; frame: string }
+  | { t: 'out'; frame: string; eventId?: string }
+  | { t: 'state'; state: SessionState }
+  | { t: 'end' };
 
 /** 404: the client must initialize again (2025-11-25 transports, "Session Management"). */
 function sessionNotFound(): HttpError {
@@ -535,8 +539,11 @@ export function createStreamableHttpHandler(
     const transport = new SessionTransport(sessionId, client, events, streamPrefix);
     if (store) {
       transport.shared = true;
-      transport.persist = (state) =>
-        store.save(sessionId, { state, client, ...(owner ? { owner } : {}) }, idleMs);
+      transport.persist = async (state) => {
+        await store.save(sessionId, { state, client, ...(owner ? { owner } : {}) }, idleMs);
+        // Copies on other nodes (one may hold the GET stream) take the new level and subscriptions.
+        if (bus) await relay(sessionId, { t: 'state', state });
+      };
     }
     if (bus) {
       transport.relay = (frame, eventId) =>
@@ -563,6 +570,8 @@ export function createStreamableHttpHandler(
     if (message.t === 'in' && typeof message.frame === 'string') transport.deliver(message.frame);
     else if (message.t === 'out' && typeof message.frame === 'string')
       transport.pushToStream(message.frame, message.eventId);
+    else if (message.t === 'state' && message.state)
+      sessions.peek(transport.sessionId)?.connection.restoreSession(message.state);
     else if (message.t === 'end') void sessions.delete(transport.sessionId);
   }
 

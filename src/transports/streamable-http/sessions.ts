@@ -44,6 +44,11 @@ export class SessionTable {
     return this.sessions.size;
   }
 
+  /** The session, without marking it used (a relayed change, not a request). */
+  peek(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
   /** The session, marked as just used. */
   get(id: string): Session | undefined {
     const session = this.sessions.get(id);
