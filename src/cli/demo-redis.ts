@@ -25,9 +25,7 @@ export async function demoRedis(url: string): Promise<DemoRedis> {
   } catch {
     throw new Error('--redis needs the ioredis package: npm install ioredis');
   }
-  const [{ RedisBus, RedisEventStore, RedisSessionStore, RedisTaskStore }] = await Promise.all([
-    import('../redis/index.js'),
-  ]);
+  const { RedisBus, RedisEventStore, RedisSessionStore, RedisTaskStore } = await import('../redis/index.js');
   // Commands fail at once while Redis is away (reconnecting in the background): nothing hangs.
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   redis.on('error', () => {}); // readiness reports it; ioredis reconnects by itself

@@ -88,6 +88,19 @@ const MAX_CODES = 100;
 
 const KNOWN_REVISIONS: ReadonlySet<unknown> = new Set([...LEGACY_REVISIONS, ...MODERN_REVISIONS]);
 
+/** Values a peer chooses, kept as metric labels up to `max` distinct ones; later ones are `_OTHER`. */
+class BoundedLabels {
+  private readonly seen = new Set<string>();
+  constructor(private readonly max: number) {}
+
+  label(value: string): string {
+    if (this.seen.has(value)) return value;
+    if (this.seen.size >= this.max) return A.OTHER;
+    this.seen.add(value);
+    return value;
+  }
+}
+
 /** JSON-RPC codes that mean the caller named something that does not exist (or sent nonsense). */
 const REFUSED_NAME = new Set([-32601, -32602]);
 
@@ -116,9 +129,8 @@ class OtelTelemetry implements Telemetry {
   readonly mrtrRounds: ReturnType<Meter['createCounter']>;
   private readonly counters = new Map<TelemetryCounter, ReturnType<Meter['createCounter']>>();
   private readonly gauges = new Map<TelemetryGauge, Set<() => number>>();
-  private readonly targets = new Set<string>();
-  private readonly codes = new Set<string>();
-  private readonly maxTargets: number;
+  private readonly targets: BoundedLabels;
+  private readonly codes = new BoundedLabels(MAX_CODES);
 
   constructor(options: OtelTelemetryOptions) {
     this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('mcpkit');
@@ -126,7 +138,7 @@ class OtelTelemetry implements Telemetry {
     this.propagator = options.propagator;
     this.maxLength = options.maxAttributeLength ?? 1024;
     this.captureContent = options.captureToolContent ?? false;
-    this.maxTargets = options.maxTargetNames ?? 1000;
+    this.targets = new BoundedLabels(options.maxTargetNames ?? 1000);
     const duration = (name: string, description: string) =>
       this.meter.createHistogram(name, {
         unit: 's',
@@ -279,18 +291,12 @@ class OtelTelemetry implements Telemetry {
   /** The tool or prompt name as a metric label: known names, up to the cap; the rest `_OTHER`. */
   targetLabel(name: string, outcome: Outcome): string {
     if ('error' in outcome && REFUSED_NAME.has(outcome.error.code)) return A.OTHER;
-    if (this.targets.has(name)) return name;
-    if (this.targets.size >= this.maxTargets || name.length > 256) return A.OTHER;
-    this.targets.add(name);
-    return name;
+    return name.length > 256 ? A.OTHER : this.targets.label(name);
   }
 
   /** An error code as a metric label: the first `MAX_CODES` distinct codes, then `_OTHER`. */
   codeLabel(code: string): string {
-    if (this.codes.has(code)) return code;
-    if (this.codes.size >= MAX_CODES) return A.OTHER;
-    this.codes.add(code);
-    return code;
+    return this.codes.label(code);
   }
 
   cut(value: string): string {

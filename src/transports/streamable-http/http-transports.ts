@@ -158,13 +158,11 @@ export class SessionTransport extends HttpTransport {
     if (options?.fanout && this.shared && this.streams.length === 0) return;
     // Unsolicited: the newest GET stream takes it; with an event store it also waits for a resume.
     const eventId = await this.record(STANDALONE_STREAM, frame);
-    const stream = this.streams.at(-1);
-    if (stream)
-      stream.send({ event: 'message', data: frame, ...(eventId !== undefined ? { id: eventId } : {}) });
+    if (this.streams.length > 0) this.pushToStream(frame, eventId);
     else this.relay?.(frame, eventId);
   }
 
-  /** An unsolicited event another node relayed: to this node's newest GET stream, if any. */
+  /** An unsolicited event (from this node, or relayed by another): to the newest GET stream, if any. */
   pushToStream(frame: string, eventId: string | undefined): void {
     this.streams
       .at(-1)
