@@ -304,6 +304,41 @@ describe('metrics', () => {
   });
 });
 
+describe('trace context a caller sends', () => {
+  it('a malformed or huge traceparent is ignored: the request is served under a trace of its own', async () => {
+    const server = buildServer();
+    const handler = createStreamableHttpHandler(server);
+    const http = await serveHttp(handler, { port: 0 });
+    // A client with no telemetry of its own: what it puts in _meta reaches the server as it is.
+    const client = new Client({ name: 'untraced', version: '1' }, { era: 'legacy' });
+    await client.connect(new StreamableHttpClientTransport(http.url));
+    try {
+      for (const traceparent of [
+        'garbage',
+        `00-${'f'.repeat(10_000)}-00f067aa0ba902b7-01`,
+        '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      ]) {
+        h.reset();
+        const result = await client.request('tools/call', {
+          name: 'echo',
+          arguments: { text: 'x' },
+          _meta: { traceparent, tracestate: 'x'.repeat(100_000), baggage: '%%%' },
+        });
+        expect(result.content).toEqual([{ type: 'text', text: 'echo: x' }]);
+        const span = byName(h.spans(), 'tools/call echo', SpanKind.SERVER)[0]!;
+        expect(parentOf(span)).toBeUndefined();
+        expect(span.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
+        expect(span.spanContext().traceId).not.toBe('0'.repeat(32));
+      }
+    } finally {
+      await client.close();
+      await handler.close();
+      await server.close(50);
+      await http.close();
+    }
+  });
+});
+
 describe('labels a caller chooses are bounded', () => {
   it('a protocol version no revision has, sent in _meta, is _OTHER on metrics and itself on the span', async () => {
     const server = buildServer();

@@ -106,6 +106,9 @@ function isModernError(text: string): boolean {
   }
 }
 
+/** A W3C `traceparent` (version, trace id, parent id, flags). */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 /**
  * Streamable HTTP, client side, for both eras. It reads what it sends: a modern request gets the
  * mirrored `MCP-Protocol-Version`/`Mcp-Method`/`Mcp-Name`/`Mcp-Param-*` headers, a legacy one the
@@ -189,13 +192,14 @@ export class StreamableHttpClientTransport implements Transport {
       if (this.sessionId) headers['mcp-session-id'] = this.sessionId;
       if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
     }
-    // Trace context rides in _meta (telemetry put it there); HTTP hops in between see it too.
+    // Trace context rides in _meta (telemetry put it there); HTTP hops in between see it too, when
+    // it is well formed and within the W3C sizes (a larger header would fail the whole request).
     const traceparent = message.params?._meta?.traceparent;
-    if (typeof traceparent === 'string') {
+    if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent)) {
       headers.traceparent = traceparent;
       const { tracestate, baggage } = message.params!._meta!;
-      if (typeof tracestate === 'string') headers.tracestate = tracestate;
-      if (typeof baggage === 'string') headers.baggage = baggage;
+      if (typeof tracestate === 'string' && tracestate.length <= 512) headers.tracestate = tracestate;
+      if (typeof baggage === 'string' && baggage.length <= 8192) headers.baggage = baggage;
     }
     const isRequest = message.method !== undefined && message.id !== undefined;
     const controller = new AbortController();
