@@ -21,6 +21,7 @@ export default defineConfig({
     'prometheus/index': 'src/prometheus/index.ts',
     'health/index': 'src/health/index.ts',
     'redis/index': 'src/redis/index.ts',
+    'nats/index': 'src/nats/index.ts',
     'cli/index': 'src/cli/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { barChart } from './lib/chart.mjs';
+import { startHaproxy } from './lib/haproxy.mjs';
 import { latencyStats, median, spread } from './lib/stats.mjs';
 import { StdioDriver } from './lib/stdio-client.mjs';
 import { summaryTable, targetsTable } from './lib/summary.mjs';
@@ -144,6 +145,124 @@ function loadgen(url, era, concurrency, durationMs) {
 async function memoryOf(driver) {
   const result = await driver.call('mem');
   return JSON.parse(result.content[0].text);
+}
+
+/** A raw legacy `initialize` (2025-11-25) from a client called `name`; its response. */
+function postInitialize(url, name) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name, version: '1' } },
+    }),
+  });
+}
+
+/**
+ * The scale-out scenario: three mcpkit nodes on the machine's Redis (127.0.0.1:6379, keys under a
+ * prefix of this run, deleted after), measured one node alone and all three behind HAProxy.
+ * Null (reported as not measured) without Redis or haproxy.
+ */
+async function scaleOut() {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 0 });
+  redis.on('error', () => {});
+  if (
+    !(await redis.connect().then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    process.stderr.write('scale-out: Redis is not reachable on 127.0.0.1:6379; not measured\n');
+    return null;
+  }
+  const prefix = `mcpkit-bench:${process.pid}:`;
+  const children = [];
+  const ports = [];
+  for (let i = 0; i < 3; i++) {
+    const child = spawnServer([here('servers/mcpkit-redis.mjs'), '--prefix', prefix], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    ports.push(
+      await new Promise((resolve, reject) => {
+        child.stdout
+          .setEncoding('utf8')
+          .once('data', (line) => resolve(Number(/listening (\d+)/.exec(line)?.[1])));
+        child.once('exit', (code) => reject(new Error(`mcpkit-redis node exited ${code}`)));
+      }),
+    );
+  }
+  const balancer = await startHaproxy(ports);
+  try {
+    if (!balancer) {
+      process.stderr.write('scale-out: haproxy is not installed; not measured\n');
+      return null;
+    }
+    const one = `http://127.0.0.1:${ports[0]}/mcp`;
+    const three = `http://127.0.0.1:${balancer.port}/mcp`;
+    const commands = async () =>
+      Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))?.[1] ?? Number.NaN);
+    const cpu = () => children.reduce((sum, c) => sum + (cpuMicros(c.pid) ?? Number.NaN), 0);
+    const out = {};
+    for (const era of ['legacy', 'modern']) {
+      await loadgen(one, era, 16, P.httpMs);
+      await loadgen(three, era, 16, P.httpMs);
+      const samples = { one: [], three: [] };
+      // Interleaved A B B A.
+      for (const name of ['one', 'three', 'three', 'one']) {
+        const [c0, r0] = [cpu(), await commands()];
+        const r = await loadgen(name === 'one' ? one : three, era, 16, P.httpMs);
+        const [c1, r1] = [cpu(), await commands()];
+        if (r.errors > 0) throw new Error(`scale-out ${era} ${name}: ${r.errors} errors (${r.firstError})`);
+        samples[name].push({ rps: r.rps, cpu: (c1 - c0) / r.requests, redis: (r1 - r0) / r.requests });
+      }
+      const mean = (name, key) => samples[name].reduce((a, x) => a + x[key], 0) / samples[name].length;
+      out[`${era} c16 req/s, 1 node`] = mean('one', 'rps');
+      out[`${era} c16 req/s, 3 nodes`] = mean('three', 'rps');
+      out[`${era} 3 nodes / 1 node ×`] = mean('three', 'rps') / mean('one', 'rps');
+      if (era === 'legacy') {
+        out['legacy server CPU µs/req, 1 node'] = mean('one', 'cpu');
+        out['legacy server CPU µs/req, 3 nodes'] = mean('three', 'cpu');
+      }
+      out[`Redis commands per ${era} request`] = (mean('one', 'redis') + mean('three', 'redis')) / 2;
+    }
+    // Idle legacy sessions: Redis memory each one takes (its session key; no events yet).
+    const used = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+    const before = await used();
+    const SESSIONS = 1000;
+    for (let i = 0; i < SESSIONS; i++) {
+      const init = await postInitialize(one, 'idle');
+      await init.text();
+      const session = init.headers.get('mcp-session-id');
+      const ack = await fetch(one, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': session,
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+      });
+      await ack.text();
+    }
+    out['Redis bytes per idle session'] = ((await used()) - before) / SESSIONS;
+    return out;
+  } finally {
+    balancer?.stop();
+    for (const child of children) child.kill('SIGKILL');
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
 }
 
 /** Each scenario returns { figureName: number } for one implementation, or null when unsupported. */
@@ -368,6 +487,25 @@ const SCENARIOS = [
         : null,
   },
   {
+    id: 'scale-out',
+    title:
+      'Scaled out on Redis (sessions, events, bus): mcpkit tools/call at 16 connections, one node vs three behind HAProxy (round-robin per request); the nodes share the server core, HAProxy and Redis run beside the load generator',
+    figures: {
+      'legacy c16 req/s, 1 node': 'higher',
+      'legacy c16 req/s, 3 nodes': 'higher',
+      'legacy 3 nodes / 1 node ×': 'higher',
+      'modern c16 req/s, 1 node': 'higher',
+      'modern c16 req/s, 3 nodes': 'higher',
+      'modern 3 nodes / 1 node ×': 'higher',
+      'legacy server CPU µs/req, 1 node': 'lower',
+      'legacy server CPU µs/req, 3 nodes': 'lower',
+      'Redis commands per legacy request': 'lower',
+      'Redis commands per modern request': 'lower',
+      'Redis bytes per idle session': 'lower',
+    },
+    run: (impl) => (impl.id === 'mcpkit' ? scaleOut() : null),
+  },
+  {
     id: 'memory',
     title: 'Memory',
     figures: { 'KiB per idle legacy HTTP session': 'lower', 'KiB per in-flight request (stdio)': 'lower' },
@@ -376,21 +514,7 @@ const SCENARIOS = [
       if (impl.http.includes('legacy')) {
         await withHttp(impl, async (url, port) => {
           const mem = async () => (await (await fetch(`http://127.0.0.1:${port}/__mem`)).json()).heapUsed;
-          const init = () =>
-            fetch(url, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-              body: JSON.stringify({
-                jsonrpc: '2.0',
-                id: 1,
-                method: 'initialize',
-                params: {
-                  protocolVersion: '2025-11-25',
-                  capabilities: {},
-                  clientInfo: { name: 'b', version: '1' },
-                },
-              }),
-            }).then((r) => r.text());
+          const init = () => postInitialize(url, 'b').then((r) => r.text());
           for (let i = 0; i < 20; i++) await init();
           const before = await mem();
           for (let i = 0; i < P.sessions; i += 50) await Promise.all(Array.from({ length: 50 }, init));

@@ -151,11 +151,11 @@ describe('mcpkit messages', () => {
   it('suggests the tool meant', async () => {
     const r = await mcpkit('call', '--stdio', DEMO, 'ad', '{"a":1,"b":2}');
     expect(r.stderr).toBe(
-      'mcpkit: The server has no tool "ad". Did you mean "add"? (mcpkit inspect lists its 8 tools)\n',
+      'mcpkit: The server has no tool "ad". Did you mean "add"? (mcpkit inspect lists its 9 tools)\n',
     );
     const far = await mcpkit('call', '--stdio', DEMO, 'zzzzzzzz');
     expect(far.stderr).toBe(
-      'mcpkit: The server has no tool "zzzzzzzz". (mcpkit inspect lists its 8 tools)\n',
+      'mcpkit: The server has no tool "zzzzzzzz". (mcpkit inspect lists its 9 tools)\n',
     );
   });
 

@@ -170,7 +170,7 @@ describe('mcpkit inspect and call', () => {
     const { stdout } = await run(node, [CLI, 'inspect', '--stdio', `"${node}" "${CLI}" demo --stdio`]);
     expect(stdout).toMatch(/^Server: +mcpkit-demo 0\.1\.0/);
     expect(stdout).toContain('Era:           modern (2026-07-28)');
-    expect(stdout).toMatch(/Tools \(8\)\n {2}echo — Returns the text it is given/);
+    expect(stdout).toMatch(/Tools \(9\)\n {2}echo — Returns the text it is given/);
     expect(stdout).toContain('demo://users/{id}  user');
     expect(stdout).toContain('greeting(name, style?)');
   });

@@ -26,6 +26,7 @@ const EDGE_ENTRIES = [
   'otel/index',
   'health/index',
   'redis/index',
+  'nats/index',
 ];
 const NODE_ONLY = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 

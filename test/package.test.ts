@@ -26,6 +26,8 @@ describe('package exports', () => {
     'mcpkit/auth/server',
     'mcpkit/limits',
     'mcpkit/limits/redis',
+    'mcpkit/redis',
+    'mcpkit/nats',
     'mcpkit/adapters',
   ])('%s loads as ESM and CJS', (entry) => {
     const esm = run(`const m = await import('${entry}'); console.log(Object.keys(m).length > 0)`, 'module');

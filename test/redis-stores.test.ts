@@ -88,7 +88,7 @@ describe.runIf(available)('RedisEventStore', () => {
     expect((await replay(store, 's', first)).stream).toBeUndefined();
     expect((await replay(store, 's', second)).stream).toBe('p2');
     const keys = await a.keys(`${prefix}bounded:*`);
-    expect(keys.length).toBe(3); // p2, p3 and the index
+    expect(keys.length).toBe(4); // p2, p3, the index and the byte counts
     for (const key of keys) {
       const ttl = await a.pttl(key);
       expect(ttl).toBeGreaterThan(0);
@@ -96,6 +96,45 @@ describe.runIf(available)('RedisEventStore', () => {
     }
     await store.dropSession('s');
     expect(await a.keys(`${prefix}bounded:*`)).toEqual([]);
+  });
+
+  it("keeps a session's events to maxBytesPerSession, the least recently written stream's oldest first", async () => {
+    const store = new RedisEventStore(a, { prefix: `${prefix}bytes:`, maxBytesPerSession: 1000 });
+    const hundred = (tag: string) => tag.padEnd(100, '.');
+    const start = await store.append('s', 'p1', hundred('p1-0'));
+    for (let i = 1; i < 8; i++) await store.append('s', 'p1', hundred(`p1-${i}`));
+    for (let i = 0; i < 5; i++) await store.append('s', 'p2', hundred(`p2-${i}`));
+    // 1,300 bytes written, 1,000 kept: p1's three oldest went; p2 is whole.
+    const p1 = (await replay(store, 's', start)).got.map(([, m]) => m.slice(0, 4));
+    expect(p1).toEqual(['p1-3', 'p1-4', 'p1-5', 'p1-6', 'p1-7']);
+    const held = await a.hgetall(`${prefix}bytes:{s}:bytes`);
+    expect(held).toEqual({ '*': '1000', p1: '500', p2: '500' });
+    // One huge session cannot hold more either, whatever its streams.
+    for (let i = 0; i < 50; i++) await store.append('s', `q${i}`, hundred(`q${i}`));
+    expect(Number(await a.hget(`${prefix}bytes:{s}:bytes`, '*'))).toBeLessThanOrEqual(1000);
+    let stored = 0;
+    for (const key of await a.keys(`${prefix}bytes:{s}:s:*`))
+      for (const [, fields] of await a.xrange(key, '-', '+')) stored += fields[1]!.length;
+    expect(stored).toBe(Number(await a.hget(`${prefix}bytes:{s}:bytes`, '*')));
+    await store.dropSession('s');
+    expect(await a.keys(`${prefix}bytes:*`)).toEqual([]);
+  });
+
+  it('records an event appended by several nodes under one key once, with one id', async () => {
+    const nodeA = new RedisEventStore(a, { prefix: `${prefix}keyed:` });
+    const nodeB = new RedisEventStore(b, { prefix: `${prefix}keyed:` });
+    const start = await nodeA.append('s', 'g', 'before');
+    const [one, two] = await Promise.all([
+      nodeA.append('s', 'g', 'updated', undefined, 'event-1'),
+      nodeB.append('s', 'g', 'updated', undefined, 'event-1'),
+    ]);
+    expect(one).toBe(two);
+    const other = await nodeB.append('s', 'g', 'updated', undefined, 'event-2');
+    expect(other).not.toBe(one);
+    expect((await replay(nodeB, 's', start)).got).toEqual([
+      [one, 'updated'],
+      [other, 'updated'],
+    ]);
   });
 });
 

@@ -9,6 +9,8 @@ export interface DemoRedis {
   eventStore: EventStore;
   taskStore: TaskStore;
   bus: Bus;
+  /** MRTR state signed by one demo and opened by another: one HMAC key for every demo on this Redis. */
+  requestStateSecret: Uint8Array;
   /** For /readyz: Redis answers. */
   check: HealthCheck;
   close(): Promise<void>;
@@ -36,7 +38,14 @@ export async function demoRedis(url: string): Promise<DemoRedis> {
   const subscriber = redis.duplicate();
   subscriber.on('error', () => {});
   await subscriber.connect();
+  // The first demo on this Redis makes the key; the others read it. It has no TTL: a demo started
+  // after it expired would sign with another key than those already running.
+  const secretKey = 'mcpkit:demo:request-state-secret';
+  const made = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+  await redis.call('SET', secretKey, made, 'NX');
+  const secret = String(await redis.call('GET', secretKey));
   return {
+    requestStateSecret: new Uint8Array(Buffer.from(secret, 'base64')),
     sessionStore: new RedisSessionStore(redis),
     eventStore: new RedisEventStore(redis),
     taskStore: new RedisTaskStore(redis),

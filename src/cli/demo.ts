@@ -76,6 +76,22 @@ export function createDemoServer(options: McpServerOptions = {}): McpServer {
   );
 
   server.tool(
+    'slow_job',
+    {
+      title: 'Slow job',
+      description:
+        'Works for `ms` milliseconds, as a task when the client supports tasks (poll it with tasks/get); cancellable',
+      input: z.object({ ms: z.number().int().min(0).max(600_000).default(3000) }),
+      task: 'optional',
+    },
+    ({ ms }, ctx) =>
+      ctx.task(async (task) => {
+        await sleep(ms, task.signal);
+        return `job done after ${ms} ms`;
+      }),
+  );
+
+  server.tool(
     'greet_user',
     { title: 'Greet the user', description: 'Asks the user for their name (elicitation), then greets them' },
     async (_args, ctx) => {

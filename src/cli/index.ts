@@ -202,7 +202,9 @@ export async function main(argv: string[]): Promise<number | undefined> {
     const demo = createDemoServer({
       ...(pageSize ? { pageSize: wholeNumber('--page-size', pageSize, 1) } : {}),
       ...(telemetry ? { telemetry } : {}),
-      ...(shared ? { taskStore: shared.taskStore, bus: shared.bus } : {}),
+      ...(shared
+        ? { taskStore: shared.taskStore, bus: shared.bus, requestStateSecret: shared.requestStateSecret }
+        : {}),
     });
     // Limits come first, before roles: a flood of refused requests is still a flood.
     if (values['rate-limit'] !== undefined) {

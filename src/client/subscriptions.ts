@@ -87,7 +87,10 @@ export async function subscribe(
   );
   const cleanup = () => client.acknowledgments.delete(listenId!);
   void closed.then(cleanup);
-  const first = await Promise.race([ack, stream.then(() => undefined)]);
+  // Before the acknowledgment, a failed listen fails this call; after it, `closed` reports it.
+  const ended = stream.then(() => undefined);
+  ended.catch(() => {});
+  const first = await Promise.race([ack, ended]);
   if (!first) throw new Error('The server ended the subscription before acknowledging it');
   const agreed = (first.notifications ?? {}) as SubscriptionFilter;
   return {

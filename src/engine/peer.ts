@@ -272,14 +272,14 @@ export class Peer implements TransportSink {
   notify(method: string, params?: Record<string, unknown>, options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.resolve();
     const message: JsonRpcNotification = { jsonrpc: '2.0', method, ...(params ? { params } : {}) };
-    return this.send(message, options?.relatedRequestId, false, options?.fanout === true);
+    return this.send(message, options?.relatedRequestId, false, options?.fanout);
   }
 
   private send(
     message: JsonRpcMessage | JsonRpcMessage[],
     relatedRequestId?: RequestId,
     answersBatch = false,
-    fanout = false,
+    fanout?: string,
   ): Promise<void> {
     const kind =
       Array.isArray(message) || answersBatch
@@ -295,7 +295,7 @@ export class Peer implements TransportSink {
       message,
       ...(relatedRequestId !== undefined ? { relatedRequestId } : {}),
       ...(errorCode !== undefined ? { errorCode } : {}),
-      ...(fanout ? { fanout } : {}),
+      ...(fanout !== undefined ? { fanout } : {}),
     });
   }
 

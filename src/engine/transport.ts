@@ -54,9 +54,11 @@ export interface SendOptions {
   errorCode?: number;
   /**
    * An unsolicited message every node sends to its own copy of a shared session (a server-wide
-   * notification): only a copy whose client listens here delivers it, so it arrives once.
+   * notification), with the id of that notification: each copy records it under that id (stored
+   * once, so a resume through any node replays it once) and only a copy whose client listens
+   * here delivers it live.
    */
-  fanout?: boolean;
+  fanout?: string;
   /** The message the frame encodes, for transports that read it (HTTP client headers): never re-parse. */
   message?: JsonRpcMessage | JsonRpcMessage[];
 }

@@ -31,6 +31,8 @@ export interface ServerCore {
   readonly resources: Registry<RegisteredResource>;
   readonly templates: Registry<RegisteredTemplate>;
   readonly prompts: Registry<RegisteredPrompt>;
+  /** Resources one legacy session may subscribe to at once. */
+  readonly maxSubscriptionsPerSession: number;
   enabledTools(): readonly RegisteredTool[];
   capabilities(): ServerCapabilities;
   /** The part of a listen filter this server can honour. */
@@ -38,7 +40,8 @@ export interface ServerCore {
   /** Tasks extension: a task as tasks/get shows it, or -32602 for an unknown id. */
   /** A task by id, for the caller that owns it (`principalKey`); others get "Unknown task". */
   taskOrThrow(taskId: string, caller?: string): Promise<TaskRecord>;
-  runningTask(taskId: string): RunningTask | undefined;
+  /** `tasks/update`: the answers reach the task wherever it runs (this node, or another on the bus). */
+  updateTask(taskId: string, caller: string | undefined, responses: Record<string, unknown>): Promise<void>;
   cancelTask(taskId: string, caller?: string): Promise<void>;
   /** Serves a listen stream until the client cancels it or the server closes. */
   listen(ctx: HandlerContext, filter: SubscriptionFilter): Promise<void>;

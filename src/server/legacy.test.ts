@@ -202,3 +202,26 @@ describe('results are shaped to the negotiated revision', () => {
     expect(list).not.toHaveProperty('ttlMs');
   });
 });
+
+describe('legacy resource subscriptions are bounded', () => {
+  it('refuses a subscription past limits.maxSubscriptionsPerSession, naming it; repeats and unsubscribes count right', async () => {
+    const s = new McpServer({ name: 'subs', version: '1' }, { limits: { maxSubscriptionsPerSession: 2 } });
+    s.resource('note://a', { name: 'a' }, () => 'a');
+    const w = await initialized(s);
+    expect((await w.request('resources/subscribe', { uri: 'note://a' })).result).toEqual({});
+    expect((await w.request('resources/subscribe', { uri: 'note://b' })).result).toEqual({});
+    expect((await w.request('resources/subscribe', { uri: 'note://a' })).result).toEqual({}); // already held
+    const refused = await w.request('resources/subscribe', { uri: 'note://c' });
+    expect(refused.error.code).toBe(ErrorCode.Overloaded);
+    expect(refused.error.message).toContain('limits.maxSubscriptionsPerSession');
+    await w.request('resources/unsubscribe', { uri: 'note://b' });
+    expect((await w.request('resources/subscribe', { uri: 'note://c' })).result).toEqual({});
+  });
+
+  it('refuses a URI too long to keep in the session', async () => {
+    const w = await initialized(server());
+    const refused = await w.request('resources/subscribe', { uri: `note://${'x'.repeat(9000)}` });
+    expect(refused.error.code).toBe(ErrorCode.InvalidParams);
+    expect(refused.error.message).toMatch(/too long to subscribe to \(9007 characters; at most 8192\)/);
+  });
+});

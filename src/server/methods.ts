@@ -43,6 +43,9 @@ function page<T>(core: ServerCore, items: readonly T[], params: Params) {
   return { slice, ...(nextCursor ? { nextCursor } : {}) };
 }
 
+/** The longest URI a legacy session may subscribe to: a session's state is saved with it. */
+const MAX_SUBSCRIBED_URI = 8192;
+
 /** Every server method, written once for both eras. */
 export const methods: Record<string, MethodHandler> = {
   async 'tools/list'(core, ctx, params) {
@@ -108,8 +111,22 @@ export const methods: Record<string, MethodHandler> = {
     throw resourceNotFound(uri);
   },
 
-  async 'resources/subscribe'(_core, ctx, params) {
+  async 'resources/subscribe'(core, ctx, params) {
     const session = sessionOf(ctx);
+    const max = core.maxSubscriptionsPerSession;
+    // The session's state travels with it (a shared session store): it must stay small.
+    if (params.uri.length > MAX_SUBSCRIBED_URI)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `The resource URI is too long to subscribe to (${params.uri.length} characters; at most ${MAX_SUBSCRIBED_URI})`,
+      );
+    if (!session.subscriptions.has(params.uri) && session.subscriptions.size >= max) {
+      throw new McpError(
+        ErrorCode.Overloaded,
+        `Too many resource subscriptions in this session (maxSubscriptionsPerSession: ${max}); unsubscribe from some, or raise limits.maxSubscriptionsPerSession`,
+        { limit: 'maxSubscriptionsPerSession' },
+      );
+    }
     session.subscriptions.add(params.uri);
     session.changed?.();
     return {};
@@ -159,8 +176,7 @@ export const methods: Record<string, MethodHandler> = {
 
   async 'tasks/update'(core, ctx, params) {
     if (!ctx.scope.tasks) throw tasksRequired();
-    await core.taskOrThrow(params.taskId, principalKey(ctx.scope.principal));
-    await core.runningTask(params.taskId)?.answer(params.inputResponses ?? {});
+    await core.updateTask(params.taskId, principalKey(ctx.scope.principal), params.inputResponses ?? {});
     return {};
   },
 

@@ -81,7 +81,10 @@ export class RequestStateCodec {
     } catch {
       valid = false;
     }
-    if (!valid) throw reject('signature does not verify');
+    if (!valid)
+      throw reject(
+        'signature does not verify (if several servers answer this endpoint, give them one requestStateSecret)',
+      );
     const payload = JSON.parse(new TextDecoder().decode(fromBase64url(body))) as RequestStatePayload;
     if (payload.exp < now) throw reject('expired');
     if (payload.bind !== bind) throw reject('issued for a different request');

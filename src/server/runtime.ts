@@ -65,7 +65,11 @@ export interface McpServerOptions {
   maxTasksPerClient?: number;
   /** Timeout of server-to-client requests on legacy sessions. */
   requestTimeoutMs?: number;
-  limits?: Partial<DecodeLimits> & Pick<PeerOptions, 'maxInFlightRequests' | 'maxPendingRequests'>;
+  limits?: Partial<DecodeLimits> &
+    Pick<PeerOptions, 'maxInFlightRequests' | 'maxPendingRequests'> & {
+      /** Resources one legacy session may subscribe to (`resources/subscribe`). Default 1000. */
+      maxSubscriptionsPerSession?: number;
+    };
   /**
    * Validates raw JSON Schema tool and prompt arguments. Default: an interpreter (no code
    * generation, so it runs on Workers and other no-eval hosts). A compiling validator such as ajv
@@ -96,6 +100,13 @@ interface ListenStream {
   filter: SubscriptionFilter;
   end(): void;
 }
+
+/** What nodes sharing a bus tell each other about resources and tasks (the 'server' channel). */
+type Broadcast =
+  | { t: 'resource'; uri: string; id: string }
+  | { t: 'task'; task: TaskRecord }
+  | { t: 'task-input'; taskId: string; responses: Record<string, unknown> }
+  | { t: 'task-cancel'; taskId: string };
 
 /**
  * Everything an `McpServer` runs on: registries, connections and one-shot requests, listen
@@ -179,6 +190,10 @@ export class Runtime implements ServerRuntime {
     return this.decodeLimits.maxMessageLength;
   }
 
+  get maxSubscriptionsPerSession(): number {
+    return this.options.limits?.maxSubscriptionsPerSession ?? 1000;
+  }
+
   get decodeLimits(): DecodeLimits {
     const { maxMessageLength, maxDepth, maxBatchSize } = { ...DEFAULT_DECODE_LIMITS, ...this.options.limits };
     return { maxMessageLength, maxDepth, maxBatchSize };
@@ -190,7 +205,12 @@ export class Runtime implements ServerRuntime {
   }
 
   async connect(transport: Transport): Promise<Connection> {
-    const { maxInFlightRequests, maxPendingRequests, ...decodeLimits } = this.options.limits ?? {};
+    const {
+      maxInFlightRequests,
+      maxPendingRequests,
+      maxSubscriptionsPerSession: _,
+      ...decodeLimits
+    } = this.options.limits ?? {};
     const peerOptions = {
       limits: decodeLimits,
       ...(maxInFlightRequests !== undefined ? { maxInFlightRequests } : {}),
@@ -224,16 +244,20 @@ export class Runtime implements ServerRuntime {
 
   /** Tells subscribers that a resource changed (legacy subscribe, modern listen), on every node. */
   async notifyResourceUpdated(uri: string): Promise<void> {
-    await Promise.allSettled([this.broadcast({ t: 'resource', uri }), this.resourceUpdated(uri)]);
+    const id = crypto.randomUUID();
+    await Promise.allSettled([this.broadcast({ t: 'resource', uri, id }), this.resourceUpdated(uri, id)]);
   }
 
-  /** Tells this node's subscribers. A session shared between nodes hears it from one of them. */
-  private async resourceUpdated(uri: string): Promise<void> {
+  /**
+   * Tells this node's subscribers. A session shared between nodes hears it from every node that
+   * serves it; `id` makes that one event, delivered by the node holding its stream.
+   */
+  private async resourceUpdated(uri: string, id: string): Promise<void> {
     const sends: Promise<void>[] = [];
-    const fanout = this.options.bus !== undefined;
+    const options = this.options.bus !== undefined ? { fanout: id } : {};
     for (const c of this.connections) {
       if (c.session?.initialized && c.session.subscriptions.has(uri))
-        sends.push(c.session.notify('notifications/resources/updated', { uri }, { fanout }));
+        sends.push(c.session.notify('notifications/resources/updated', { uri }, options));
     }
     for (const l of this.listens) {
       if (l.filter.resourceSubscriptions?.includes(uri))
@@ -295,12 +319,23 @@ export class Runtime implements ServerRuntime {
     return this.taskHost.get(taskId, caller);
   }
 
-  runningTask(taskId: string): RunningTask | undefined {
-    return this.taskHost.runningTask(taskId);
+  async updateTask(
+    taskId: string,
+    caller: string | undefined,
+    responses: Record<string, unknown>,
+  ): Promise<void> {
+    await this.taskHost.get(taskId, caller);
+    const running = this.taskHost.runningTask(taskId);
+    if (running) await running.answer(responses);
+    // Another node runs it (a shared task store): the answers go there.
+    else await this.broadcast({ t: 'task-input', taskId, responses });
   }
 
-  cancelTask(taskId: string, caller?: string): Promise<void> {
-    return this.taskHost.cancel(taskId, caller);
+  async cancelTask(taskId: string, caller?: string): Promise<void> {
+    const runsHere = this.taskHost.runningTask(taskId) !== undefined;
+    await this.taskHost.cancel(taskId, caller);
+    // The store says cancelled already; the node running it must also stop the handler.
+    if (!runsHere) await this.broadcast({ t: 'task-cancel', taskId });
   }
 
   agreeFilter(requested: SubscriptionFilter): SubscriptionFilter {
@@ -392,9 +427,7 @@ export class Runtime implements ServerRuntime {
     });
   }
 
-  private broadcast(
-    message: { t: 'resource'; uri: string } | { t: 'task'; task: TaskRecord },
-  ): Promise<void> {
+  private broadcast(message: Broadcast): Promise<void> {
     const bus = this.options.bus;
     if (!bus) return Promise.resolve();
     return bus.publish('server', JSON.stringify({ ...message, from: this.nodeId })).catch(() => {});
@@ -402,16 +435,38 @@ export class Runtime implements ServerRuntime {
 
   /** What another node broadcast: its subscribers there are told already; these are this node's. */
   private onBroadcast(text: string): void {
-    let message: { from?: unknown; t?: unknown; uri?: unknown; task?: TaskRecord };
+    // Checked field by field: another process wrote it.
+    let message: {
+      from?: unknown;
+      t?: unknown;
+      uri?: unknown;
+      id?: unknown;
+      task?: TaskRecord;
+      taskId?: unknown;
+      responses?: Record<string, unknown>;
+    };
     try {
       message = JSON.parse(text);
     } catch {
       return;
     }
     if (message.from === this.nodeId) return;
-    if (message.t === 'resource' && typeof message.uri === 'string') void this.resourceUpdated(message.uri);
+    const taskId = typeof message.taskId === 'string' ? message.taskId : undefined;
+    if (message.t === 'resource' && typeof message.uri === 'string' && typeof message.id === 'string')
+      void this.resourceUpdated(message.uri, message.id);
     else if (message.t === 'task' && message.task && typeof message.task.taskId === 'string')
       this.taskChanged(message.task, true);
+    else if (
+      message.t === 'task-input' &&
+      taskId &&
+      message.responses &&
+      typeof message.responses === 'object'
+    )
+      void this.taskHost
+        .runningTask(taskId)
+        ?.answer(message.responses)
+        .catch(() => {});
+    else if (message.t === 'task-cancel' && taskId) void this.taskHost.stop(taskId).catch(() => {});
   }
 
   /** Coalesces registry changes made in one tick into one notification per list. */

@@ -19,7 +19,7 @@ export interface LegacySession {
   subscriptions: Set<string>;
   /** `notifications/initialized` arrived: unsolicited notifications may flow. */
   initialized: boolean;
-  notify(method: string, params?: Record<string, unknown>, options?: { fanout?: boolean }): Promise<void>;
+  notify(method: string, params?: Record<string, unknown>, options?: { fanout?: string }): Promise<void>;
   /** Its state changed (level, subscriptions, initialized): a shared session store saves it. */
   changed?(): void;
 }

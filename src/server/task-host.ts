@@ -141,14 +141,20 @@ export class TaskHost {
     return this.running.get(taskId);
   }
 
+  /** Cancels a task this node runs (asked here, or by another node); false if it runs elsewhere. */
+  async stop(taskId: string): Promise<boolean> {
+    const task = this.running.get(taskId);
+    if (!task) return false;
+    await task.transition({ status: 'cancelled' });
+    task.cancel();
+    return true;
+  }
+
   /** Cooperative and idempotent: a terminal task stays as it is. */
   async cancel(taskId: string, caller?: string): Promise<void> {
     const stored = await this.get(taskId, caller);
-    const task = this.running.get(taskId);
-    if (task) {
-      await task.transition({ status: 'cancelled' });
-      task.cancel();
-    } else if (!isTerminal(stored.status)) {
+    if (await this.stop(taskId)) return;
+    if (!isTerminal(stored.status)) {
       await this.save({ ...stored, status: 'cancelled', lastUpdatedAt: new Date().toISOString() });
     }
   }

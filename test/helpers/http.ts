@@ -64,3 +64,33 @@ export async function openLegacySession(url: string, name = 'raw'): Promise<stri
   if (!sessionId) throw new Error(`initialize was answered ${response.status} with no session`);
   return sessionId;
 }
+
+const TASKS_CAPABILITIES = { extensions: { 'io.modelcontextprotocol/tasks': {} }, elicitation: {} };
+
+/**
+ * A raw modern request from a client that declares the tasks extension and elicitation; the
+ * JSON-RPC answer as it came.
+ */
+export async function modernTaskRequest(
+  url: string,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: modernHeaders(method, String(params.name ?? params.uri ?? params.taskId ?? '') || undefined),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method,
+      params: {
+        ...params,
+        _meta: { ...MODERN_META, 'io.modelcontextprotocol/clientCapabilities': TASKS_CAPABILITIES },
+      },
+    }),
+  });
+  return response.json() as Promise<{
+    result?: Record<string, unknown>;
+    error?: { code: number; message: string };
+  }>;
+}

@@ -72,11 +72,12 @@ describe('official SDK v1 client -> mcpkit server over stdio', () => {
 
   it('pages through tools/list with cursors, in registration order', async () => {
     const { items, pages } = await collectPages<{ name: string }>((p) => client.listTools(p), 'tools');
-    expect(pages).toBe(2);
+    expect(pages).toBe(3);
     expect(items.map((t) => t.name)).toEqual([
       'echo',
       'add',
       'count',
+      'slow_job',
       'greet_user',
       'summarize',
       'list_roots',

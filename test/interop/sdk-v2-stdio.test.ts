@@ -58,6 +58,7 @@ describe('official SDK v2 client (modern era) -> mcpkit server over stdio', () =
       'echo',
       'add',
       'count',
+      'slow_job',
       'greet_user',
       'summarize',
       'list_roots',

@@ -7,9 +7,17 @@
 export interface EventStore {
   /**
    * Records one event of a session's stream; resolves with its event id. `client` is who the
-   * session belongs to, for per-client bounds.
+   * session belongs to, for per-client bounds. `key`: the event's id across nodes that share the
+   * session; a store shared by nodes records it once and answers every later append of that key
+   * with the first one's event id (a store of one node may ignore it).
    */
-  append(sessionId: string, streamId: string, message: string, client?: string): Promise<string>;
+  append(
+    sessionId: string,
+    streamId: string,
+    message: string,
+    client?: string,
+    key?: string,
+  ): Promise<string>;
   /**
    * Sends the events of the stream `lastEventId` names that came after it, if that id belongs to
    * `sessionId`; resolves with the stream's id, or undefined for an id this session never issued.

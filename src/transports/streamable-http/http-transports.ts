@@ -114,10 +114,10 @@ export class SessionTransport extends HttpTransport {
     return `${this.streamPrefix}${++this.streamCount}`;
   }
 
-  /** Records an event of one of this session's streams for resumption. */
-  record(streamId: string, frame: string): Promise<string | undefined> {
+  /** Records an event of one of this session's streams for resumption (`key`: see EventStore). */
+  record(streamId: string, frame: string, key?: string): Promise<string | undefined> {
     return this.events
-      ? this.events.append(this.sessionId, streamId, frame, this.clientKey)
+      ? this.events.append(this.sessionId, streamId, frame, this.clientKey, key)
       : Promise.resolve(undefined);
   }
 
@@ -154,12 +154,13 @@ export class SessionTransport extends HttpTransport {
       return;
     }
     if (options?.kind === 'response' || options?.kind === 'batch') return; // its POST is gone
-    // Every node sends a server-wide notification to its own copy: the one with the stream delivers.
-    if (options?.fanout && this.shared && this.streams.length === 0) return;
     // Unsolicited: the newest GET stream takes it; with an event store it also waits for a resume.
-    const eventId = await this.record(STANDALONE_STREAM, frame);
+    const fanout = this.shared ? options?.fanout : undefined;
+    const eventId = await this.record(STANDALONE_STREAM, frame, fanout);
     if (this.streams.length > 0) this.pushToStream(frame, eventId);
-    else this.relay?.(frame, eventId);
+    // A server-wide notification: every node sends it to its own copy, and records it (once, by
+    // its key), so it is replayed even while no node holds the stream; the holder delivers it.
+    else if (fanout === undefined) this.relay?.(frame, eventId);
   }
 
   /** An unsolicited event (from this node, or relayed by another): to the newest GET stream, if any. */

@@ -124,6 +124,12 @@ export interface StreamableHttpHandler extends CoreHandler {
   readonly load: Readonly<Record<'sessions' | 'streams' | 'requests', { used: number; max: number }>>;
 }
 
+/**
+ * How long a resumed stream of a shared session remembers the ids it sent: copies of one event
+ * recorded by several nodes reach it within moments of each other.
+ */
+const CARRIED_MS = 10_000;
+
 /** What nodes sharing a session tell each other on its bus channel. */
 type Relayed =
   | { t: 'in'; frame: string }
@@ -501,9 +507,16 @@ export function createStreamableHttpHandler(
     const lastEventId = request.headers.get('last-event-id');
     if (lastEventId) {
       // Replays only the stream the id belongs to, and only within this session.
-      const replayed = await events.replayAfter(transport.sessionId, lastEventId, (id, data) => {
-        if (data !== '') stream.send({ event: 'message', id, data });
-      });
+      let last = lastEventId;
+      const replay = () =>
+        events.replayAfter(transport.sessionId, last, (id, data) => {
+          last = id;
+          if (data !== '') stream.send({ event: 'message', id, data });
+        });
+      // Shared sessions: other nodes record events while this one replays, and an event recorded
+      // by several nodes may also reach this stream live; each id is sent once.
+      if (store) stream.carried = new Set();
+      const replayed = await replay();
       if (replayed === undefined) {
         stream.close();
         throw new NotFound('Unknown Last-Event-ID for this session');
@@ -512,6 +525,14 @@ export function createStreamableHttpHandler(
       const exchange = replayed ? transport.resumable.get(replayed) : undefined;
       if (exchange && !exchange.finished) exchange.attach(stream);
       else transport.streams.push(stream);
+      if (store) {
+        // What was recorded between the replay and the stream taking live events.
+        await replay().catch(() => undefined);
+        const settle = setTimeout(() => {
+          stream.carried = undefined;
+        }, CARRIED_MS);
+        settle.unref?.();
+      }
     } else {
       transport.streams.push(stream);
     }

@@ -25,6 +25,8 @@ export class SseStream {
   readonly body: ReadableStream<Uint8Array>;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private keepAlive?: ReturnType<typeof setInterval>;
+  /** While set: ids of events this stream carried, and every later event with one of them is skipped. */
+  carried?: Set<string>;
   closed = false;
 
   /**
@@ -51,6 +53,10 @@ export class SseStream {
   }
 
   send(e: SseEvent): void {
+    if (e.id !== undefined && this.carried) {
+      if (this.carried.has(e.id)) return;
+      this.carried.add(e.id);
+    }
     this.write(formatEvent(e));
   }
 
