@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { JSON_HEADERS, openLegacySession } from './helpers/http.js';
+import { JSON_HEADERS, modernTaskRequest, openLegacySession } from './helpers/http.js';
 import { freePort } from './helpers/idp.mjs';
 import { serviceAvailable } from './helpers/services.js';
 
@@ -452,6 +452,33 @@ describe.runIf(await serviceAvailable('Redis', 6379))('mcpkit demo --redis', () 
         replay += new TextDecoder().decode((await reader.read()).value);
       await reader.cancel();
       expect([...replay.matchAll(/"progress":(\d)/g)].map((m) => m[1])).toEqual(['2', '3']);
+      // A task started on the first demo is read, to its result, on the second.
+      const created = await modernTaskRequest(one, 'tools/call', {
+        name: 'slow_job',
+        arguments: { ms: 200 },
+      });
+      const taskId = created.result?.taskId as string;
+      expect(created.result?.status).toBe('working');
+      await expect
+        .poll(async () => (await modernTaskRequest(two, 'tasks/get', { taskId })).result?.status, {
+          timeout: 5000,
+        })
+        .toBe('completed');
+      expect((await modernTaskRequest(two, 'tasks/get', { taskId })).result?.result).toMatchObject({
+        content: [{ type: 'text', text: 'job done after 200 ms' }],
+      });
+      // An elicitation in the modern era is an MRTR round: its state, signed by one demo, opens on the other.
+      const asked = await modernTaskRequest(one, 'tools/call', { name: 'greet_user', arguments: {} });
+      const round = asked.result as { resultType: string; requestState: string; inputRequests: object };
+      expect(round.resultType).toBe('input_required');
+      const key = Object.keys(round.inputRequests)[0]!;
+      const answered = await modernTaskRequest(two, 'tools/call', {
+        name: 'greet_user',
+        arguments: {},
+        requestState: round.requestState,
+        inputResponses: { [key]: { action: 'accept', content: { name: 'Ada' } } },
+      });
+      expect(answered.result?.content).toEqual([{ type: 'text', text: 'Hello, Ada!' }]);
       const ready = await fetch(one.replace('/mcp', '/readyz'));
       expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: { status: 'up' } } });
       // Ended through the first, unknown to the second.

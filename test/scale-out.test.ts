@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { serveHttp } from '../src/adapters/index.js';
+import { ApiKeys, bearerAuth, type RequestAuthenticator } from '../src/auth/index.js';
 import { Client } from '../src/client/index.js';
 import type { Bus } from '../src/engine/bus.js';
 import { NatsBus } from '../src/nats/index.js';
@@ -60,7 +61,7 @@ const BUSES = [
   { name: 'NATS', link: () => natsBus(), runs: natsAvailable },
 ] as const;
 
-async function startNode(redis: Redis, link: BusLink): Promise<Node> {
+async function startNode(redis: Redis, link: BusLink, auth?: RequestAuthenticator): Promise<Node> {
   const node = { calls: 0, stopped: 0 } as Node;
   const bus = link.bus;
   const taskStore = new RedisTaskStore(redis, { prefix: `${prefix}task:` });
@@ -114,6 +115,7 @@ async function startNode(redis: Redis, link: BusLink): Promise<Node> {
     sessionStore: new RedisSessionStore(redis, { prefix: `${prefix}session:` }),
     eventStore: new RedisEventStore(redis, { prefix: `${prefix}ev:` }),
     bus,
+    ...(auth ? { auth } : {}),
   });
   const http = await serveHttp(handler, { port: 0 });
   node.url = http.url;
@@ -403,6 +405,90 @@ describe.each(BUSES.filter((b) => b.runs))(
     });
   },
 );
+
+describe.runIf(available)("another principal's session, task and events, on every node", () => {
+  const keys = new ApiKeys();
+  let redis: Redis;
+  let nodes: Node[];
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
+  beforeAll(async () => {
+    redis = new Redis({ port: 6379, host: '127.0.0.1' });
+    // Both nodes know the same keys, as they would from one configuration.
+    const auth = bearerAuth({ resource: 'http://127.0.0.1/mcp', provider: keys.provider });
+    nodes = [
+      await startNode(redis, await redisBus(redis), auth),
+      await startNode(redis, await redisBus(redis), auth),
+    ];
+    alice = { authorization: `Bearer ${(await keys.create({ subject: 'alice' })).key}` };
+    bob = { authorization: `Bearer ${(await keys.create({ subject: 'bob' })).key}` };
+  });
+  afterAll(async () => {
+    for (const node of nodes ?? []) await node.close();
+    const stored = await redis.keys(`${prefix}*`);
+    if (stored.length) await redis.del(...stored);
+    redis.disconnect();
+  });
+
+  it('refuses them as unknown wherever they are presented', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const created = (await modernTaskRequest(a.url, 'tools/call', { name: 'forever', arguments: {} }, alice))
+      .result!;
+    const taskId = created.taskId as string;
+    for (const node of nodes) {
+      expect((await modernTaskRequest(node.url, 'tasks/get', { taskId }, alice)).result?.status).toBe(
+        'working',
+      );
+      for (const method of ['tasks/get', 'tasks/cancel', 'tasks/update'])
+        expect(
+          (await modernTaskRequest(node.url, method, { taskId, inputResponses: {} }, bob)).error,
+        ).toEqual({
+          code: -32602,
+          message: `Unknown task: ${taskId}`,
+        });
+    }
+    expect((await modernTaskRequest(b.url, 'tasks/cancel', { taskId }, alice)).error).toBeUndefined();
+
+    // Alice's legacy session: Bob gets 404 for a request in it and for its stream, on either node.
+    const init = await fetch(a.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, ...alice },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'alice', version: '1' },
+        },
+      }),
+    });
+    const sessionId = init.headers.get('mcp-session-id')!;
+    for (const node of nodes) {
+      const foreign = await fetch(node.url, {
+        method: 'POST',
+        headers: {
+          ...JSON_HEADERS,
+          ...bob,
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+      expect(foreign.status).toBe(404);
+      const stream = await fetch(node.url, {
+        headers: {
+          ...bob,
+          accept: 'text/event-stream',
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+        },
+      });
+      expect(stream.status).toBe(404);
+    }
+  });
+});
 
 describe('a session store that does not answer', () => {
   it('initialize and session requests get 503 with Retry-After, naming the store; nothing hangs', async () => {

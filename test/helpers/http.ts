@@ -75,10 +75,14 @@ export async function modernTaskRequest(
   url: string,
   method: string,
   params: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: modernHeaders(method, String(params.name ?? params.uri ?? params.taskId ?? '') || undefined),
+    headers: {
+      ...modernHeaders(method, String(params.name ?? params.uri ?? params.taskId ?? '') || undefined),
+      ...headers,
+    },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
