@@ -450,20 +450,7 @@ describe.runIf(available)("another principal's session, task and events, on ever
     expect((await modernTaskRequest(b.url, 'tasks/cancel', { taskId }, alice)).error).toBeUndefined();
 
     // Alice's legacy session: Bob gets 404 for a request in it and for its stream, on either node.
-    const init = await fetch(a.url, {
-      method: 'POST',
-      headers: { ...JSON_HEADERS, ...alice },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'alice', version: '1' },
-        },
-      }),
-    });
+    const init = await postInitialize(a.url, 'alice', alice);
     const sessionId = init.headers.get('mcp-session-id')!;
     for (const node of nodes) {
       const foreign = await fetch(node.url, {

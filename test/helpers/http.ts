@@ -44,10 +44,14 @@ export function modernHeaders(method: string, name?: string): Record<string, str
 }
 
 /** A raw legacy `initialize` POST (2025-11-25), answered as it is. */
-export function postInitialize(url: string, name = 'raw'): Promise<Response> {
+export function postInitialize(
+  url: string,
+  name = 'raw',
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: JSON_HEADERS,
+    headers: { ...JSON_HEADERS, ...headers },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
