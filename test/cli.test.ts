@@ -479,6 +479,51 @@ describe.runIf(await serviceAvailable('Redis', 6379))('mcpkit demo --redis', () 
         inputResponses: { [key]: { action: 'accept', content: { name: 'Ada' } } },
       });
       expect(answered.result?.content).toEqual([{ type: 'text', text: 'Hello, Ada!' }]);
+      // The GET stream: opened on the first demo, it carries an update announced on the second;
+      // closed, the next update waits in Redis; resumed on the second demo with Last-Event-ID, it
+      // arrives there.
+      const post = (url: string, body: object) =>
+        fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+      await post(one, {
+        jsonrpc: '2.0',
+        id: 10,
+        method: 'resources/subscribe',
+        params: { uri: 'demo://counter' },
+      });
+      const controller = new AbortController();
+      const stream = await fetch(one, {
+        headers: { ...headers, accept: 'text/event-stream' },
+        signal: controller.signal,
+      });
+      const liveReader = stream.body!.getReader();
+      await post(two, {
+        jsonrpc: '2.0',
+        id: 11,
+        method: 'tools/call',
+        params: { name: 'increment', arguments: {} },
+      });
+      let live = '';
+      while (!live.includes('resources/updated'))
+        live += new TextDecoder().decode((await liveReader.read()).value);
+      const seenId = /id: (\S+)\ndata: [^\n]*resources\/updated/.exec(live)?.[1];
+      controller.abort();
+      await post(two, {
+        jsonrpc: '2.0',
+        id: 12,
+        method: 'tools/call',
+        params: { name: 'increment', arguments: {} },
+      });
+      const resumedGet = await fetch(two, {
+        headers: { ...headers, accept: 'text/event-stream', 'last-event-id': seenId! },
+      });
+      expect(resumedGet.status).toBe(200);
+      const again = resumedGet.body!.getReader();
+      let missed = '';
+      while (!missed.includes('resources/updated'))
+        missed += new TextDecoder().decode((await again.read()).value);
+      await again.cancel();
+      expect(missed.match(/resources\/updated/g)).toHaveLength(1);
+      expect(/id: (\S+)\ndata: [^\n]*resources\/updated/.exec(missed)?.[1]).not.toBe(seenId);
       const ready = await fetch(one.replace('/mcp', '/readyz'));
       expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: { status: 'up' } } });
       // Ended through the first, unknown to the second.
