@@ -10,6 +10,7 @@ import { serveHttp } from '../src/adapters/index.js';
 import { ApiKeys, bearerAuth, type RequestAuthenticator } from '../src/auth/index.js';
 import { Client } from '../src/client/index.js';
 import type { Bus } from '../src/engine/bus.js';
+import type { SessionStore, StoredSession } from '../src/http/index.js';
 import { NatsBus } from '../src/nats/index.js';
 import { RedisBus, RedisEventStore, RedisSessionStore, RedisTaskStore } from '../src/redis/index.js';
 import { McpServer } from '../src/server/index.js';
@@ -478,6 +479,51 @@ describe.runIf(available)("another principal's session, task and events, on ever
 });
 
 describe('a session store that does not answer', () => {
+  it('a subscription the store did not take is answered 503, and taken when sent again', async () => {
+    // A store that keeps sessions in memory, and fails its saves while `down`.
+    const kept = new Map<string, StoredSession>();
+    let down = false;
+    const store: SessionStore = {
+      async save(id, session) {
+        if (down) throw new Error('store down');
+        kept.set(id, structuredClone(session));
+      },
+      load: async (id) => kept.get(id),
+      delete: async (id) => void kept.delete(id),
+    };
+    const server = new McpServer({ name: 'flaky', version: '1' });
+    server.resource('note://today', { name: 'today' }, () => 'a note');
+    const handler = createStreamableHttpHandler(server, { sessionStore: store });
+    const http = await serveHttp(handler, { port: 0 });
+    try {
+      const sessionId = await openLegacySession(http.url);
+      const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+      const post = (body: object) => fetch(http.url, { method: 'POST', headers, body: JSON.stringify(body) });
+      await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      const subscribe = {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'resources/subscribe',
+        params: { uri: 'note://today' },
+      };
+      down = true;
+      const refused = await post(subscribe);
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { id: number; error: { message: string } }).error.message).toMatch(
+        /^The session store is unavailable \(store down\); retry later$/,
+      );
+      // A request that changes nothing the store keeps is answered as usual meanwhile.
+      expect((await post({ jsonrpc: '2.0', id: 3, method: 'ping' })).status).toBe(200);
+      down = false;
+      expect((await post({ ...subscribe, id: 4 })).status).toBe(200);
+      expect(kept.get(sessionId)?.state.subscriptions).toEqual(['note://today']);
+    } finally {
+      await handler.close();
+      await server.close(50);
+      await http.close();
+    }
+  });
+
   it('initialize and session requests get 503 with Retry-After, naming the store; nothing hangs', async () => {
     const unreachable = new Redis({
       port: 1, // nothing listens there

@@ -124,6 +124,9 @@ export interface StreamableHttpHandler extends CoreHandler {
   readonly load: Readonly<Record<'sessions' | 'streams' | 'requests', { used: number; max: number }>>;
 }
 
+/** Legacy requests that change what a shared session store keeps, and are safe to send again. */
+const STATE_METHODS = new Set(['resources/subscribe', 'resources/unsubscribe', 'logging/setLevel']);
+
 /**
  * How long a resumed stream of a shared session remembers the ids it sent: copies of one event
  * recorded by several nodes reach it within moments of each other.
@@ -439,12 +442,14 @@ export function createStreamableHttpHandler(
     });
     for (const id of ids) transport.exchanges.set(id, exchange);
     transport.track(streamId, exchange);
+    const savedBefore = transport.saving;
     transport.deliver(decoded);
     const response = await exchange.response;
     // A shared session's new state is stored before the client hears back (its next request may
     // reach another node); a session the store never took is not opened at all.
-    const unsaved = transport.saving
-      ? await transport.saving.then(
+    const save = transport.saving;
+    const unsaved = save
+      ? await save.then(
           () => undefined,
           (error: unknown) => error ?? 'failed',
         )
@@ -453,6 +458,11 @@ export function createStreamableHttpHandler(
       void sessions.delete(opened);
       return new StoreUnavailable('The session store', unsaved).toAnswer(ids[0] ?? null);
     }
+    // A subscription or level this request set that the store did not take would be unknown to
+    // the other nodes: the client is told to send it again (these requests are idempotent).
+    const method = !batch && 'method' in messages[0]! ? messages[0].method : undefined;
+    if (unsaved !== undefined && save !== savedBefore && method !== undefined && STATE_METHODS.has(method))
+      return new StoreUnavailable('The session store', unsaved).toAnswer(ids[0] ?? null);
     if (opened && !connection.session) {
       // initialize failed: no session was opened after all.
       void sessions.delete(opened);
