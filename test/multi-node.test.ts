@@ -237,6 +237,7 @@ describe.runIf(ready)('three nodes behind HAProxy, one Redis', () => {
       tasks.push(created.result!.taskId as string);
     }
     const jobsOnX = (await nodes[x]!.counts()).jobs;
+    expect(jobsOnX).toBeLessThan(2);
 
     // Listen streams (modern), opened until one is on X.
     const listeners: { client: Client; updates: string[]; closed: Promise<string> }[] = [];
