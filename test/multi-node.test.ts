@@ -279,22 +279,26 @@ describe.runIf(ready)('three nodes behind HAProxy, one Redis', () => {
     ]);
     expect(progress).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
 
-    // Tasks on survivors completed and are read through the balancer (whichever survivor answers).
+    // Tasks on survivors completed and are read through the balancer (whichever survivor answers);
+    // a task that ran on X is reported failed once its lease (1 s here) ran out.
     const finished: string[] = [];
+    const lost: string[] = [];
     for (const taskId of tasks) {
       let task: Record<string, unknown> | undefined;
       for (let i = 0; i < 100; i++) {
         task = (await modernTaskRequest(balancer.url, 'tasks/get', { taskId })).result;
-        if (task?.status === 'completed') break;
+        if (task?.status === 'completed' || task?.status === 'failed') break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      if (task?.status === 'completed') {
-        const text = (task.result as { content: { text: string }[] }).content[0]!.text;
-        finished.push(text);
-      }
+      if (task?.status === 'completed')
+        finished.push((task.result as { content: { text: string }[] }).content[0]!.text);
+      if (task?.status === 'failed') lost.push(String(task.statusMessage));
     }
     expect(finished.length).toBe(2 - jobsOnX);
     for (const text of finished) expect(text).not.toBe(`job ran on ${nodes[x]!.name}`);
+    expect(lost).toEqual(
+      Array.from({ length: jobsOnX }, () => 'The server running this task stopped before it finished'),
+    );
 
     // The listen stream on X ended; opened again, it lands on a survivor and gets the next update.
     expect(await onX!.closed).toBe('remote');

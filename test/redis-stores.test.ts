@@ -8,7 +8,7 @@ import { Client } from '../src/client/index.js';
 import { RedisEventStore, RedisTaskStore } from '../src/redis/index.js';
 import { McpServer, type TaskRecord } from '../src/server/index.js';
 import { createStreamableHttpHandler, StreamableHttpClientTransport } from '../src/transports/index.js';
-import { MODERN_META, modernHeaders } from './helpers/http.js';
+import { MODERN_META, modernHeaders, modernTaskRequest } from './helpers/http.js';
 import { serviceAvailable } from './helpers/services.js';
 
 const available = await serviceAvailable('Redis', 6379);
@@ -241,6 +241,70 @@ describe.runIf(available)('RedisTaskStore', () => {
       for (const node of nodes) {
         await node.handler.close();
         await node.server.close(50);
+        await node.http.close();
+      }
+    }
+  });
+
+  it("renews a running task's lease, and reports a task whose server stopped renewing it as failed", async () => {
+    const store = new RedisTaskStore(a, { prefix: `${prefix}lease:` });
+    // The same code on both nodes, each with its own connection to the store.
+    const build = (taskStore: RedisTaskStore) => {
+      const node = new McpServer({ name: 'node', version: '1' }, { taskStore, taskLeaseMs: 150 });
+      node.tool('slow', { task: 'optional', input: z.object({ ms: z.number() }) }, async ({ ms }, ctx) =>
+        ctx.task(async () => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          return 'finished';
+        }),
+      );
+      return node;
+    };
+    const server = build(store);
+    const reader = build(new RedisTaskStore(b, { prefix: `${prefix}lease:` }));
+    const [runner, other] = await Promise.all(
+      [server, reader].map(async (s) => {
+        const handler = createStreamableHttpHandler(s);
+        return { s, handler, http: await serveHttp(handler, { port: 0 }) };
+      }),
+    );
+    try {
+      const created = await modernTaskRequest(runner!.http.url, 'tools/call', {
+        name: 'slow',
+        arguments: { ms: 700 },
+      });
+      const taskId = created.result!.taskId as string;
+      // Four leases later it still runs: the runner renews it, so the other node does not call it lost.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect((await modernTaskRequest(other!.http.url, 'tasks/get', { taskId })).result?.status).toBe(
+        'working',
+      );
+      await expect
+        .poll(async () => (await modernTaskRequest(other!.http.url, 'tasks/get', { taskId })).result?.status)
+        .toBe('completed');
+
+      // A task its server left (the record as a node that died mid-run would leave it).
+      const now = Date.now();
+      const orphan = crypto.randomUUID();
+      await store.put({
+        taskId: orphan,
+        status: 'working',
+        createdAt: new Date(now - 1000).toISOString(),
+        lastUpdatedAt: new Date(now - 1000).toISOString(),
+        ttlMs: 60_000,
+        leaseUntil: now - 1,
+      });
+      const read = (await modernTaskRequest(other!.http.url, 'tasks/get', { taskId: orphan })).result!;
+      expect(read).toMatchObject({
+        status: 'failed',
+        statusMessage: 'The server running this task stopped before it finished',
+        error: { code: -32603 },
+      });
+      expect(read).not.toHaveProperty('leaseUntil');
+      expect((await store.get(orphan))?.status).toBe('failed'); // stored, for every node
+    } finally {
+      for (const node of [runner!, other!]) {
+        await node.handler.close();
+        await node.s.close(50);
         await node.http.close();
       }
     }

@@ -59,6 +59,11 @@ export interface McpServerOptions {
   taskStore?: TaskStore;
   taskTtlMs?: number | null;
   taskPollIntervalMs?: number;
+  /**
+   * With a shared task store: a task whose server stops renewing it for this long (the server
+   * died) is reported failed by whichever node reads it next. Default 30 s.
+   */
+  taskLeaseMs?: number;
   /** Tasks kept at once (created and not yet expired), all clients together. Default 10,000. */
   maxTasks?: number;
   /** Tasks one client (HTTP: remote address; stdio: the connection) may have kept. Default 1,000. */
@@ -167,6 +172,7 @@ export class Runtime implements ServerRuntime {
       store: options.taskStore ?? new InMemoryTaskStore(),
       ttlMs: options.taskTtlMs === undefined ? 60 * 60_000 : options.taskTtlMs,
       pollIntervalMs: options.taskPollIntervalMs ?? 1000,
+      leaseMs: options.taskLeaseMs ?? 30_000,
       maxTasks: options.maxTasks ?? 10_000,
       maxTasksPerClient: options.maxTasksPerClient ?? 1000,
       tool: (name) => this.tools.get(name),

@@ -21,6 +21,8 @@ export interface TaskHostOptions {
   /** How long a task is kept after creation; null keeps it until the process ends. */
   ttlMs: number | null;
   pollIntervalMs: number;
+  /** How long a running task's lease lasts; the running server renews it every third of that. */
+  leaseMs: number;
   /** Tasks kept at once (created, not yet expired), all clients together. */
   maxTasks: number;
   /** Tasks one client may have kept at once. */
@@ -41,6 +43,8 @@ export class TaskHost {
   private readonly running = new Map<string, RunningTask>();
   /** Tasks kept per client: a place is given back when the task expires. */
   private readonly kept: Quota;
+  /** Renews the leases of the tasks running here, while any does. */
+  private renewing?: ReturnType<typeof setInterval>;
 
   constructor(private readonly options: TaskHostOptions) {
     this.kept = new Quota({
@@ -69,6 +73,7 @@ export class TaskHost {
       lastUpdatedAt: now,
       ttlMs: this.options.ttlMs,
       pollIntervalMs: this.options.pollIntervalMs,
+      leaseUntil: Date.now() + this.options.leaseMs,
       ...(ctx.scope.principal ? { owner: principalKey(ctx.scope.principal) } : {}),
     };
     const task = new RunningTask(record, ctx.client.capabilities, (r) => this.save(r));
@@ -82,6 +87,7 @@ export class TaskHost {
     if (this.options.ttlMs !== null)
       setTimeout(() => this.kept.release(client), this.options.ttlMs).unref?.();
     this.running.set(record.taskId, task);
+    this.renewLeases();
     const scope = { ...ctx.scope, incoming: detachedIncoming(ctx.scope.incoming.message, task), asker: task };
     delete scope.logLevel;
     delete scope.tasks;
@@ -124,6 +130,30 @@ export class TaskHost {
     }
   }
 
+  /**
+   * While tasks run here, their stored leases are renewed, so that another node reading one can
+   * tell a task still running from one whose server died. One timer for all of them.
+   */
+  private renewLeases(): void {
+    if (this.renewing) return;
+    const every = Math.max(10, Math.floor(this.options.leaseMs / 3));
+    this.renewing = setInterval(() => {
+      if (this.running.size === 0) {
+        clearInterval(this.renewing);
+        this.renewing = undefined;
+        return;
+      }
+      const until = Date.now() + this.options.leaseMs;
+      for (const task of this.running.values()) {
+        if (isTerminal(task.record.status)) continue;
+        // Put in the order issued after any transition: a finished task is never put back.
+        task.record = { ...task.record, leaseUntil: until };
+        void this.options.store.put(task.record).catch(() => {});
+      }
+    }, every);
+    this.renewing.unref?.();
+  }
+
   private async save(record: TaskRecord): Promise<void> {
     await this.options.store.put(record);
     this.options.onChange(record);
@@ -134,7 +164,24 @@ export class TaskHost {
     const task = await this.options.store.get(taskId);
     if (!task || (task.owner !== undefined && task.owner !== caller))
       throw new McpError(ErrorCode.InvalidParams, `Unknown task: ${taskId}`);
-    return task;
+    const orphaned =
+      !isTerminal(task.status) &&
+      task.leaseUntil !== undefined &&
+      task.leaseUntil < Date.now() &&
+      !this.running.has(taskId);
+    if (!orphaned) return task;
+    // Its server stopped renewing it: it will never finish, and says so.
+    const message = 'The server running this task stopped before it finished';
+    const failed: TaskRecord = {
+      ...task,
+      status: 'failed',
+      statusMessage: message,
+      error: { code: ErrorCode.InternalError, message },
+      lastUpdatedAt: new Date().toISOString(),
+    };
+    delete failed.inputRequests;
+    await this.save(failed);
+    return failed;
   }
 
   runningTask(taskId: string): RunningTask | undefined {

@@ -21,11 +21,16 @@ export interface TaskRecord {
   error?: { code: number; message: string; data?: unknown };
   /** The authenticated caller that created the task; only it may see or change the task. Never sent. */
   owner?: string;
+  /**
+   * Until when (epoch ms) the server running the task vouches for it; it renews this while the task
+   * runs. A task not finished past it has lost its server (a shared store outlives nodes). Never sent.
+   */
+  leaseUntil?: number;
 }
 
-/** A task as the client sees it: everything but its owner. */
-export function visibleTask(record: TaskRecord): Omit<TaskRecord, 'owner'> {
-  const { owner: _owner, ...visible } = record;
+/** A task as the client sees it: everything but its owner and lease. */
+export function visibleTask(record: TaskRecord): Omit<TaskRecord, 'owner' | 'leaseUntil'> {
+  const { owner: _owner, leaseUntil: _lease, ...visible } = record;
   return visible;
 }
 
