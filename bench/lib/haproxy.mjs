@@ -38,6 +38,7 @@ export async function startHaproxy(backendPorts) {
       '  default_backend nodes',
       'backend nodes',
       '  balance roundrobin',
+      // Server connections serve any client connection: per-request balancing opens none per request.
       '  http-reuse always',
       ...backendPorts.map((p, i) => `  server node${i} 127.0.0.1:${p}`),
       '',
