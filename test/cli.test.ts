@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { JSON_HEADERS, modernTaskRequest, openLegacySession } from './helpers/http.js';
+import { JSON_HEADERS, modernTaskRequest, openLegacySession, sessionHeaders } from './helpers/http.js';
 import { freePort } from './helpers/idp.mjs';
 import { serviceAvailable } from './helpers/services.js';
 
@@ -423,7 +423,7 @@ describe.runIf(await serviceAvailable('Redis', 6379))('mcpkit demo --redis', () 
       );
       const [one, two] = ports.map((p) => `http://127.0.0.1:${p}/mcp`) as [string, string];
       const sessionId = await openLegacySession(one);
-      const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+      const headers = sessionHeaders(sessionId);
       await fetch(two, {
         method: 'POST',
         headers,

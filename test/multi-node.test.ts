@@ -15,9 +15,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../src/client/index.js';
 import { StreamableHttpClientTransport } from '../src/transports/index.js';
-import { type Balancer, freePort, haproxyAvailable, startBalancer } from './helpers/balancer.js';
+import { type Balancer, haproxyAvailable, startBalancer } from './helpers/balancer.js';
 import { until } from './helpers/demo.js';
 import { modernTaskRequest } from './helpers/http.js';
+import { freePort } from './helpers/idp.mjs';
 import { serviceAvailable } from './helpers/services.js';
 
 const ready = (await serviceAvailable('Redis', 6379)) && haproxyAvailable();

@@ -15,7 +15,13 @@ import { NatsBus } from '../src/nats/index.js';
 import { RedisBus, RedisEventStore, RedisSessionStore, RedisTaskStore } from '../src/redis/index.js';
 import { McpServer } from '../src/server/index.js';
 import { createStreamableHttpHandler, StreamableHttpClientTransport } from '../src/transports/index.js';
-import { JSON_HEADERS, modernTaskRequest, openLegacySession, postInitialize } from './helpers/http.js';
+import {
+  JSON_HEADERS,
+  modernTaskRequest,
+  openLegacySession,
+  postInitialize,
+  sessionHeaders,
+} from './helpers/http.js';
 import { serviceAvailable } from './helpers/services.js';
 
 const available = await serviceAvailable('Redis', 6379);
@@ -210,7 +216,7 @@ describe.each(BUSES.filter((b) => b.runs))(
       for (const node of nodes) {
         const response = await fetch(node.url, {
           method: 'POST',
-          headers: { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+          headers: sessionHeaders(sessionId),
           body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
         });
         expect(response.status).toBe(404);
@@ -222,7 +228,7 @@ describe.each(BUSES.filter((b) => b.runs))(
         for (const node of nodes) {
           const response = await fetch(node.url, {
             method: 'POST',
-            headers: { ...JSON_HEADERS, 'mcp-session-id': forged, 'mcp-protocol-version': '2025-11-25' },
+            headers: sessionHeaders(forged),
             body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
           });
           expect(response.status).toBe(404);
@@ -234,7 +240,7 @@ describe.each(BUSES.filter((b) => b.runs))(
     it("replays a POST stream's events through the other node with Last-Event-ID", async () => {
       const [a, b] = nodes as [Node, Node];
       const sessionId = await openLegacySession(a.url);
-      const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+      const headers = sessionHeaders(sessionId);
       await fetch(b.url, {
         method: 'POST',
         headers,
@@ -305,7 +311,7 @@ describe.each(BUSES.filter((b) => b.runs))(
     it('a resource update announced on either node reaches the GET stream once, wherever the session was used', async () => {
       const [a, b] = nodes as [Node, Node];
       const sessionId = await openLegacySession(a.url);
-      const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+      const headers = sessionHeaders(sessionId);
       const post = (node: Node, body: object) =>
         fetch(node.url, { method: 'POST', headers, body: JSON.stringify(body) });
       await post(b, { jsonrpc: '2.0', method: 'notifications/initialized' });
@@ -332,7 +338,7 @@ describe.each(BUSES.filter((b) => b.runs))(
     it('a subscription made through one node after the GET stream opened on the other still counts', async () => {
       const [a, b] = nodes as [Node, Node];
       const sessionId = await openLegacySession(a.url);
-      const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+      const headers = sessionHeaders(sessionId);
       const post = (node: Node, body: object) =>
         fetch(node.url, { method: 'POST', headers, body: JSON.stringify(body) });
       await post(a, { jsonrpc: '2.0', method: 'notifications/initialized' });
@@ -353,7 +359,7 @@ describe.each(BUSES.filter((b) => b.runs))(
     it('a resource update announced on a node that never saw the session reaches its GET stream', async () => {
       const [a, b] = nodes as [Node, Node];
       const sessionId = await openLegacySession(a.url);
-      const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+      const headers = sessionHeaders(sessionId);
       const post = (body: object) => fetch(a.url, { method: 'POST', headers, body: JSON.stringify(body) });
       await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
       await post({ jsonrpc: '2.0', id: 2, method: 'resources/subscribe', params: { uri: 'note://today' } });
@@ -456,22 +462,12 @@ describe.runIf(available)("another principal's session, task and events, on ever
     for (const node of nodes) {
       const foreign = await fetch(node.url, {
         method: 'POST',
-        headers: {
-          ...JSON_HEADERS,
-          ...bob,
-          'mcp-session-id': sessionId,
-          'mcp-protocol-version': '2025-11-25',
-        },
+        headers: { ...sessionHeaders(sessionId), ...bob },
         body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
       });
       expect(foreign.status).toBe(404);
       const stream = await fetch(node.url, {
-        headers: {
-          ...bob,
-          accept: 'text/event-stream',
-          'mcp-session-id': sessionId,
-          'mcp-protocol-version': '2025-11-25',
-        },
+        headers: { ...sessionHeaders(sessionId), ...bob, accept: 'text/event-stream' },
       });
       expect(stream.status).toBe(404);
     }
@@ -497,7 +493,7 @@ describe('a session store that does not answer', () => {
     const http = await serveHttp(handler, { port: 0 });
     try {
       const sessionId = await openLegacySession(http.url);
-      const headers = { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+      const headers = sessionHeaders(sessionId);
       const post = (body: object) => fetch(http.url, { method: 'POST', headers, body: JSON.stringify(body) });
       await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
       const subscribe = {
@@ -546,11 +542,7 @@ describe('a session store that does not answer', () => {
       );
       const later = await fetch(http.url, {
         method: 'POST',
-        headers: {
-          ...JSON_HEADERS,
-          'mcp-session-id': crypto.randomUUID(),
-          'mcp-protocol-version': '2025-11-25',
-        },
+        headers: sessionHeaders(crypto.randomUUID()),
         body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
       });
       expect(later.status).toBe(503);

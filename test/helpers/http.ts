@@ -33,6 +33,11 @@ export const JSON_HEADERS = {
   accept: 'application/json, text/event-stream',
 };
 
+/** Headers of a request in the legacy (2025-11-25) session `sessionId`. */
+export function sessionHeaders(sessionId: string): Record<string, string> {
+  return { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+}
+
 /** Headers of a well-formed modern tools/call of `name`. */
 export function modernHeaders(method: string, name?: string): Record<string, string> {
   return {
