@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { JSON_HEADERS, modernTaskRequest, openLegacySession, sessionHeaders } from './helpers/http.js';
+import { modernTaskRequest, openLegacySession, sessionHeaders } from './helpers/http.js';
 import { freePort } from './helpers/idp.mjs';
 import { serviceAvailable } from './helpers/services.js';
 

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoServer } from '../cli/demo.js';
 import { createStreamableHttpHandler } from '../transports/index.js';
+import type { HttpAnswer, HttpInput } from '../transports/streamable-http/http-core.js';
 import { expressHandler } from './express.js';
 import { honoHandler } from './hono.js';
 
@@ -77,5 +78,35 @@ describe('the node adapter', () => {
     } finally {
       await served.close();
     }
+  });
+
+  it('hands the core inputs of one shape, with the body read lazily through the prototype', async () => {
+    const { serveHttp } = await import('./node.js');
+    const inputs: HttpInput[] = [];
+    const bodies: string[] = [];
+    const core = async (input: HttpInput): Promise<HttpAnswer> => {
+      inputs.push(input);
+      const bytes = await input.readAll?.(1024);
+      bodies.push(bytes ? new TextDecoder().decode(bytes) : '(none)');
+      return { status: 200, headers: {}, body: 'ok' };
+    };
+    const handler = Object.assign(async () => new Response('web path'), { answer: core });
+    const served = await serveHttp(handler, { port: 0, path: '/in' });
+    try {
+      await (await fetch(served.url, { method: 'POST', body: 'first' })).text();
+      await (await fetch(served.url, { method: 'POST', body: 'second' })).text();
+      await (await fetch(served.url)).text();
+    } finally {
+      await served.close();
+    }
+    expect(bodies).toEqual(['first', 'second', '']);
+    // A per-request `body` accessor gave every input its own hidden class, which kept requests
+    // alive through young collections: the accessor must be shared, not an own property.
+    for (const input of inputs) expect(Object.getOwnPropertyDescriptor(input, 'body')).toBeUndefined();
+    expect(Object.getPrototypeOf(inputs[0])).toBe(Object.getPrototypeOf(inputs[2]));
+    expect(inputs[2]!.body).toBeNull();
+    expect(inputs[0]!.method).toBe('POST');
+    expect(inputs[0]!.remoteAddress).toBe('127.0.0.1');
+    expect(typeof inputs[0]!.remotePort).toBe('number');
   });
 });

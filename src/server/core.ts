@@ -17,7 +17,7 @@ import type { RequestStateCodec } from './request-state.js';
 import type { CacheHint, RegisteredResource, RegisteredTemplate } from './resources.js';
 import type { LegacySession, SessionState } from './scope.js';
 import type { TaskHost } from './task-host.js';
-import type { RunningTask, TaskRecord } from './tasks.js';
+import type { TaskRecord } from './tasks.js';
 import type { RegisteredTool } from './tools.js';
 
 /** What method handlers may use of the server. */

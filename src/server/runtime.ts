@@ -29,14 +29,7 @@ import { RequestStateCodec } from './request-state.js';
 import type { CacheHint, RegisteredResource, RegisteredTemplate } from './resources.js';
 import type { JsonSchemaValidator } from './schema.js';
 import { TaskHost } from './task-host.js';
-import {
-  InMemoryTaskStore,
-  type RunningTask,
-  TASKS_EXTENSION,
-  type TaskRecord,
-  type TaskStore,
-  visibleTask,
-} from './tasks.js';
+import { InMemoryTaskStore, TASKS_EXTENSION, type TaskRecord, type TaskStore, visibleTask } from './tasks.js';
 import type { RegisteredTool } from './tools.js';
 
 /** Middleware sees the handler context and the validated params of every incoming request. */
