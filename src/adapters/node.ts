@@ -161,17 +161,20 @@ class NodeInput implements HttpInput {
   }
 }
 
-/** One writeHead and one end for a text answer (with its length); a stream is pumped as it comes. */
-async function writeAnswer(answer: HttpAnswer, res: ServerResponse): Promise<void> {
+/**
+ * One writeHead and one end for a text answer (with its length), at once; a stream is pumped as it
+ * comes (the only case that returns a promise).
+ */
+function writeAnswer(answer: HttpAnswer, res: ServerResponse): Promise<void> | undefined {
   if (answer.body === null || typeof answer.body === 'string') {
     const text = answer.body ?? '';
     answer.headers['content-length'] = String(Buffer.byteLength(text));
     res.writeHead(answer.status, answer.headers);
     res.end(text);
-    return;
+    return undefined;
   }
   res.writeHead(answer.status, answer.headers);
-  await pump(answer.body, res);
+  return pump(answer.body, res);
 }
 
 function toWebRequest(req: IncomingMessage, body?: string): Request {

@@ -57,13 +57,18 @@ export interface SessionConnection {
   restoreSession(state: SessionState): void;
 }
 
-/** Where a one-shot request's related messages go (progress, logs, listen-stream events). */
+/** Where a one-shot request's answer and related messages go (progress, logs, listen-stream events). */
 export interface OneShotIo {
   /** Who sent the request, for per-client bounds. */
   readonly clientKey: string;
   /** The authenticated caller, if the transport authenticated the request. */
   readonly principal?: Principal;
   notify(notification: JsonRpcNotification): void;
+  /**
+   * Called once with the response owed, or undefined when the request was cancelled (it gets no
+   * answer). A callback rather than a promise: the hot path makes no promise of its own for it.
+   */
+  answer(response: JsonRpcResponse | undefined): void;
   /** How the request arrived, for telemetry; and its HTTP headers, for a `traceparent` there. */
   readonly network?: NetworkInfo;
   readonly headers?: { get(name: string): string | null };
@@ -74,10 +79,8 @@ export interface OneShotIo {
   readonly assumeRevision?: LegacyRevision;
 }
 
-/** A request served once, with no connection: its answer, and how to stop it. */
+/** A request served once, with no connection: how to stop it (its answer goes to `OneShotIo.answer`). */
 export interface OneShotCall {
-  /** The response owed, or undefined when the request was cancelled (it gets no answer). */
-  readonly response: Promise<JsonRpcResponse | undefined>;
   /** The client went away: the handler's signal aborts and no answer is sent. */
   cancel(reason: string): void;
 }

@@ -10,18 +10,17 @@ import type { OneShotCall, OneShotIo } from './core.js';
  * made only if a handler reads it, and nothing on the happy path builds an error object.
  */
 export class OneShotRequest extends LazyCancel implements IncomingRequest, OneShotCall {
-  readonly response: Promise<JsonRpcResponse | undefined>;
-  private settle!: (response: JsonRpcResponse | undefined) => void;
   private settled = false;
   readonly trace: ServedOperation | undefined;
 
   constructor(
     readonly message: JsonRpcRequest,
     private readonly io: OneShotIo,
+    /** Called once, just before the answer goes to `io` (the runtime stops counting the request). */
+    private readonly onSettled: () => void,
     telemetry?: Telemetry,
   ) {
     super();
-    this.response = new Promise((resolve) => (this.settle = resolve));
     this.trace = telemetry?.serve({
       method: message.method,
       id: message.id,
@@ -78,6 +77,7 @@ export class OneShotRequest extends LazyCancel implements IncomingRequest, OneSh
     // A cancelled request gets no answer (MCP cancellation: the receiver SHOULD NOT respond).
     if (this.cancelled && !evenIfCancelled && response !== undefined) return;
     this.settled = true;
-    this.settle(response);
+    this.onSettled();
+    this.io.answer(response);
   }
 }

@@ -223,9 +223,13 @@ export class Runtime implements ServerRuntime {
   }
 
   dispatch(message: JsonRpcRequest, io: OneShotIo): OneShotCall {
-    const call = new OneShotRequest(message, io, this.telemetry);
+    const call: OneShotRequest = new OneShotRequest(
+      message,
+      io,
+      () => this.oneShots.delete(call),
+      this.telemetry,
+    );
     this.oneShots.add(call);
-    void call.response.then(() => this.oneShots.delete(call));
     // The transport decided the era (requestEra): no revision to assume means a modern request.
     if (io.assumeRevision === undefined) {
       const version = (message.params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];

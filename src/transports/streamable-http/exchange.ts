@@ -48,8 +48,8 @@ export class Exchange {
   private done = false;
   /** The stream went away but the answer goes on being recorded (legacy resumability). */
   private detached = false;
-  /** A chain that keeps SSE writes in order while event ids are assigned. */
-  private writes: Promise<void> = Promise.resolve();
+  /** A chain that keeps SSE writes in order while event ids are assigned (made once streaming). */
+  private writes: Promise<void> | undefined;
 
   constructor(
     /** The requests this POST carried. */
@@ -138,7 +138,7 @@ export class Exchange {
   finish(): void {
     this.end();
     const stream = this.stream;
-    void this.writes.then(() => stream?.close());
+    if (stream) this.chain(async () => stream.close());
   }
 
   /**
@@ -193,7 +193,7 @@ export class Exchange {
     this.resolve(answer(200, stream.body, { ...SSE_HEADERS, ...this.options.headers }));
     const { priming, retryMs } = this.options;
     if (priming) {
-      this.writes = this.writes.then(async () => {
+      this.chain(async () => {
         const id = await priming();
         if (id !== undefined)
           stream.send({ id, data: '', ...(retryMs !== undefined ? { retry: retryMs } : {}) });
@@ -202,10 +202,15 @@ export class Exchange {
   }
 
   private write(frame: string): void {
-    this.writes = this.writes.then(async () => {
+    this.chain(async () => {
       const id = await this.options.eventId?.(frame);
       this.stream?.send({ event: 'message', data: frame, ...(id !== undefined ? { id } : {}) });
     });
+  }
+
+  /** Runs `step` after every write queued before it. */
+  private chain(step: () => Promise<void>): void {
+    this.writes = (this.writes ?? Promise.resolve()).then(step);
   }
 
   /** The client disconnected while the answer was still JSON-bound. */

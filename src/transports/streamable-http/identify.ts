@@ -22,14 +22,17 @@ export async function identify(
   auth: RequestAuthenticator | undefined,
   clientKey: ClientKey | undefined,
 ): Promise<Identified | { refusal: HttpAnswer }> {
-  let principal: Principal | undefined;
-  if (auth) {
-    const verdict = await auth.authenticate(request);
-    if ('refusal' in verdict) return verdict;
-    principal = verdict.principal;
-  }
+  if (!auth) return anonymous(request, clientKey);
+  const verdict = await auth.authenticate(request);
+  if ('refusal' in verdict) return verdict;
+  const { principal } = verdict;
   const client = principal && !clientKey ? clientKeyOf(principal) : clientOf(request, clientKey);
   return { client, principal };
+}
+
+/** A request's client when the handler authenticates nobody: its address, or what `clientKey` says. */
+export function anonymous(request: HttpInput, clientKey: ClientKey | undefined): Identified {
+  return { client: clientOf(request, clientKey), principal: undefined };
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   encode,
   type JsonRpcMessage,
   type JsonRpcRequest,
-  type JsonRpcResponse,
   messagesOf,
   type RequestId,
 } from '../../protocol/jsonrpc.js';
@@ -49,7 +48,7 @@ import {
   UnsupportedMediaType,
 } from './http-error.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
-import { identify } from './identify.js';
+import { anonymous, identify } from './identify.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { admitsOrigin, checkOrigin, type OriginPolicy } from './security.js';
 import type { SessionState, SessionStore, StoredSession } from './session-store.js';
@@ -253,14 +252,15 @@ export function createStreamableHttpHandler(
     }
   }
 
-  async function modern(
+  /** Not async: what it refuses at once is an answer, and the rest is the exchange's promise. */
+  function modern(
     request: HttpInput,
     message: JsonRpcMessage & { method: string },
     version: unknown,
     sseAllowed: boolean,
     client: string,
     principal: Principal | undefined,
-  ): Promise<HttpAnswer> {
+  ): HttpAnswer | Promise<HttpAnswer> {
     const id = 'id' in message ? (message.id as RequestId) : null;
     try {
       checkModernHeaders(
@@ -318,16 +318,16 @@ export function createStreamableHttpHandler(
       ...(caller.principal ? { principal: caller.principal } : {}),
       ...(server.telemetry ? { network: networkOf(request), headers: request.headers } : {}),
       notify: (notification) => exchange.deliver(encode(notification), 'notification', id),
+      answer: (response) => {
+        if (response === undefined) return exchange.drop(id);
+        exchange.deliver(
+          encode(response),
+          'response',
+          id,
+          'error' in response ? response.error.code : undefined,
+        );
+      },
       ...(assumeRevision ? { assumeRevision } : {}),
-    });
-    void call.response.then((response: JsonRpcResponse | undefined) => {
-      if (response === undefined) return exchange.drop(id);
-      exchange.deliver(
-        encode(response),
-        'response',
-        id,
-        'error' in response ? response.error.code : undefined,
-      );
     });
     request.onAbandon?.(() => exchange.abandon());
     return exchange.response;
@@ -673,7 +673,10 @@ export function createStreamableHttpHandler(
   async function route(request: HttpInput): Promise<HttpAnswer> {
     try {
       checkOrigin(request, options);
-      const caller = await identify(request, options.auth, options.clientKey);
+      // Without auth there is nothing to wait for: the anonymous caller is named at once.
+      const caller = options.auth
+        ? await identify(request, options.auth, options.clientKey)
+        : anonymous(request, options.clientKey);
       if ('refusal' in caller) return caller.refusal;
       const { client, principal } = caller;
       if (request.method === 'POST') return await post(request, client, principal);
@@ -686,16 +689,21 @@ export function createStreamableHttpHandler(
     }
   }
 
-  /** Browsers' requests carry an Origin; only an admitted one gets CORS headers. */
-  async function serve(request: HttpInput): Promise<HttpAnswer> {
-    const origin = request.headers.get('origin');
-    if (origin === null || options.cors === false || !admitsOrigin(origin, options)) return route(request);
-    if (request.method !== 'OPTIONS') return withCors(await route(request), origin);
+  /**
+   * Browsers' requests carry an Origin; only an admitted one gets CORS headers. Not async (one
+   * promise less per request), so nothing here may throw: a failure is an answer.
+   */
+  function serve(request: HttpInput): Promise<HttpAnswer> {
     try {
+      const origin = request.headers.get('origin');
+      if (origin === null || options.cors === false || !admitsOrigin(origin, options)) return route(request);
+      if (request.method !== 'OPTIONS') return route(request).then((answer) => withCors(answer, origin));
       checkOrigin(request, options);
-      return preflight(origin, request.headers);
+      return Promise.resolve(preflight(origin, request.headers));
     } catch (error) {
-      return error instanceof HttpError ? error.toAnswer() : new InternalServerError().toAnswer();
+      return Promise.resolve(
+        error instanceof HttpError ? error.toAnswer() : new InternalServerError().toAnswer(),
+      );
     }
   }
 
