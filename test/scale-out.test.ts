@@ -17,6 +17,7 @@ import { McpServer } from '../src/server/index.js';
 import { createStreamableHttpHandler, StreamableHttpClientTransport } from '../src/transports/index.js';
 import {
   JSON_HEADERS,
+  listToolsInSession,
   modernTaskRequest,
   openLegacySession,
   postInitialize,
@@ -214,24 +215,14 @@ describe.each(BUSES.filter((b) => b.runs))(
 
       await client.close(); // DELETE, through one node
       for (const node of nodes) {
-        const response = await fetch(node.url, {
-          method: 'POST',
-          headers: sessionHeaders(sessionId),
-          body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
-        });
-        expect(response.status).toBe(404);
+        expect((await listToolsInSession(node.url, sessionId)).status).toBe(404);
       }
     });
 
     it('refuses a forged session id on every node, and stores nothing for it', async () => {
       for (const forged of [crypto.randomUUID(), 'not-a-uuid', 'x'.repeat(500)]) {
         for (const node of nodes) {
-          const response = await fetch(node.url, {
-            method: 'POST',
-            headers: sessionHeaders(forged),
-            body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-          });
-          expect(response.status).toBe(404);
+          expect((await listToolsInSession(node.url, forged)).status).toBe(404);
         }
       }
       expect(await redis.keys(`${prefix}session:*`)).toEqual([]);
@@ -460,12 +451,7 @@ describe.runIf(available)("another principal's session, task and events, on ever
     const init = await postInitialize(a.url, 'alice', alice);
     const sessionId = init.headers.get('mcp-session-id')!;
     for (const node of nodes) {
-      const foreign = await fetch(node.url, {
-        method: 'POST',
-        headers: { ...sessionHeaders(sessionId), ...bob },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
-      });
-      expect(foreign.status).toBe(404);
+      expect((await listToolsInSession(node.url, sessionId, bob)).status).toBe(404);
       const stream = await fetch(node.url, {
         headers: { ...sessionHeaders(sessionId), ...bob, accept: 'text/event-stream' },
       });
@@ -540,12 +526,7 @@ describe('a session store that does not answer', () => {
       expect(((await init.json()) as { error: { message: string } }).error.message).toMatch(
         /^The session store is unavailable \(.+\); retry later$/,
       );
-      const later = await fetch(http.url, {
-        method: 'POST',
-        headers: sessionHeaders(crypto.randomUUID()),
-        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
-      });
-      expect(later.status).toBe(503);
+      expect((await listToolsInSession(http.url, crypto.randomUUID())).status).toBe(503);
       expect(handler.sessionCount).toBe(0);
     } finally {
       await handler.close();

@@ -38,6 +38,22 @@ export function sessionHeaders(sessionId: string): Record<string, string> {
   return { ...JSON_HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
 }
 
+/**
+ * A `tools/list` in the legacy session `sessionId` (with `extra` headers, such as another caller's
+ * credentials): its status tells whether the server serves that session to that caller.
+ */
+export function listToolsInSession(
+  url: string,
+  sessionId: string,
+  extra: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { ...sessionHeaders(sessionId), ...extra },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+  });
+}
+
 /** Headers of a well-formed modern tools/call of `name`. */
 export function modernHeaders(method: string, name?: string): Record<string, string> {
   return {
