@@ -109,4 +109,62 @@ describe('the node adapter', () => {
     expect(inputs[0]!.remoteAddress).toBe('127.0.0.1');
     expect(typeof inputs[0]!.remotePort).toBe('number');
   });
+
+  it('reads headers in any case, and tells the core of a client gone before its answer', async () => {
+    const { serveHttp } = await import('./node.js');
+    const seen: (string | null)[] = [];
+    let abandoned!: () => void;
+    const gone = new Promise<void>((resolve) => (abandoned = resolve));
+    const core = async (input: HttpInput): Promise<HttpAnswer> => {
+      seen.push(input.headers.get('x-probe'), input.headers.get('X-Probe'), input.headers.get('x-absent'));
+      input.onAbandon?.(abandoned);
+      await gone; // never answered: the client leaves first
+      return { status: 200, headers: {}, body: 'late' };
+    };
+    const handler = Object.assign(async () => new Response('web path'), { answer: core });
+    const served = await serveHttp(handler, { port: 0, path: '/in' });
+    try {
+      const controller = new AbortController();
+      const request = fetch(served.url, { headers: { 'X-Probe': 'yes' }, signal: controller.signal });
+      while (seen.length === 0) await new Promise((r) => setTimeout(r, 5));
+      controller.abort();
+      await request.catch(() => undefined);
+      await gone; // resolves only through onAbandon
+    } finally {
+      await served.close();
+    }
+    expect(seen).toEqual(['yes', 'yes', null]);
+  });
+
+  it('rejects the body of a client that goes away half-way, and the server carries on', async () => {
+    const { serveHttp } = await import('./node.js');
+    const outcomes: string[] = [];
+    const core = async (input: HttpInput): Promise<HttpAnswer> => {
+      try {
+        const bytes = await input.readAll!(1 << 20);
+        outcomes.push(`read ${bytes?.byteLength}`);
+      } catch (error) {
+        outcomes.push((error as Error).message);
+      }
+      return { status: 200, headers: {}, body: 'ok' };
+    };
+    const handler = Object.assign(async () => new Response('web path'), { answer: core });
+    const served = await serveHttp(handler, { port: 0, path: '/in' });
+    try {
+      const { connect } = await import('node:net');
+      const url = new URL(served.url);
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise((r) => socket.once('connect', r));
+      // Promises 100 bytes, sends 5, then leaves.
+      socket.write(`POST /in HTTP/1.1\r\nhost: ${url.host}\r\ncontent-length: 100\r\n\r\nhello`);
+      await new Promise((r) => setTimeout(r, 50));
+      socket.destroy();
+      while (outcomes.length === 0) await new Promise((r) => setTimeout(r, 5));
+      const after = await fetch(served.url, { method: 'POST', body: 'next' });
+      expect(await after.text()).toBe('ok');
+    } finally {
+      await served.close();
+    }
+    expect(outcomes).toEqual(['The client went away before the body was complete', 'read 4']);
+  });
 });

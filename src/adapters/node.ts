@@ -30,15 +30,8 @@ export function handleNode(
   const core = (handler as MaybeCore).answer;
   if (typeof core === 'function') {
     // The native path: no AbortController, no web Request; the core hears of a departed client
-    // through onAbandon, registered only by the requests that care.
-    let abandoned: (() => void) | undefined;
-    res.once('close', () => {
-      if (!res.writableFinished) abandoned?.();
-    });
-    const input = new NodeInput(req, body, (listener) => {
-      abandoned = listener;
-    });
-    core(input)
+    // through onAbandon, which listens to the response only for the requests that ask.
+    core(new NodeInput(req, res, body))
       .then((answer) => writeAnswer(answer, res))
       .catch(() => failed(res));
     return;
@@ -76,8 +69,14 @@ class NodeHeaders {
   constructor(private readonly raw: IncomingMessage['headers']) {}
 
   get(name: string): string | null {
-    const value = this.raw[name.toLowerCase()];
-    if (value === undefined) return null;
+    // The core asks in lower case: only a name that is not found is lowered and tried again.
+    let value = this.raw[name];
+    if (value === undefined) {
+      const lower = name.toLowerCase();
+      if (lower === name) return null;
+      value = this.raw[lower];
+      if (value === undefined) return null;
+    }
     return Array.isArray(value) ? value.join(', ') : value;
   }
 }
@@ -86,38 +85,37 @@ async function* once(text: string): AsyncIterable<Uint8Array> {
   yield new TextEncoder().encode(text);
 }
 
-/** Collects a body with plain 'data' events (cheaper than async iteration); undefined past `maxBytes`. */
+/**
+ * Collects a body with plain 'data' events (cheaper than async iteration); undefined past
+ * `maxBytes`. No 'error' listener: node emits a request's errors only to listeners, and 'close'
+ * follows every failure; nothing is removed after 'end' (the request goes with its answer).
+ */
 function readAll(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = () => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-    };
+    let ended = false;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
         // A body refused half-way (413) is not destroyed here: the answer still has to go out.
-        done();
+        ended = true;
+        req.off('data', onData);
         req.resume();
         resolve(undefined);
         return;
       }
       chunks.push(chunk);
     };
-    const onEnd = () => {
-      done();
+    req.on('data', onData);
+    req.on('end', () => {
+      if (ended) return;
+      ended = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    };
-    const onError = (error: Error) => {
-      done();
-      reject(error);
-    };
-    const onClose = () => {
-      done();
-      reject(new Error('The client went away before the body was complete'));
-    };
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+    });
+    req.on('close', () => {
+      if (!ended) reject(new Error('The client went away before the body was complete'));
+    });
   });
 }
 
@@ -137,9 +135,9 @@ class NodeInput implements HttpInput {
 
   constructor(
     private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
     /** The body a framework already read, replacing the request stream. */
     private readonly given: string | undefined,
-    readonly onAbandon: (listener: () => void) => void,
   ) {
     this.method = req.method ?? 'GET';
     this.url = req.url ?? '/';
@@ -158,6 +156,14 @@ class NodeInput implements HttpInput {
   readAll(maxBytes: number): Promise<Uint8Array | undefined> {
     if (!this.hasBody) return Promise.resolve(new Uint8Array(0));
     return this.given !== undefined ? Promise.resolve(Buffer.from(this.given)) : readAll(this.req, maxBytes);
+  }
+
+  /** The client closed the connection before its answer was written. */
+  onAbandon(listener: () => void): void {
+    const res = this.res;
+    res.once('close', () => {
+      if (!res.writableFinished) listener();
+    });
   }
 }
 

@@ -52,6 +52,21 @@ describe('request/response correlation', () => {
       message: 'Internal error',
     });
   });
+
+  it('answers a handler that throws at once (not async) like one that rejects', async () => {
+    const { server, client } = await pair({
+      onRequest: ({ message }) => {
+        if (message.method === 'bad') throw new McpError(ErrorCode.InvalidParams, 'refused at once');
+        return Promise.resolve({ ok: true });
+      },
+    });
+    await expect(client.request('bad')).rejects.toMatchObject({
+      code: ErrorCode.InvalidParams,
+      message: 'refused at once',
+    });
+    expect(await client.request('good')).toEqual({ ok: true });
+    expect(server.load).toEqual({ pending: 0, inFlight: 0 });
+  });
 });
 
 describe('timeouts and cancellation', () => {

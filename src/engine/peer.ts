@@ -66,6 +66,7 @@ export interface IncomingRequest {
 export type BatchPolicy = (items: JsonRpcMessage[]) => string | undefined | Promise<string | undefined>;
 
 export interface PeerHandlers {
+  /** Serves a request; it may also throw at once (a refusal before anything awaits). */
   onRequest(request: IncomingRequest): Promise<Record<string, unknown>>;
   onNotification?(notification: JsonRpcNotification): void;
   onClose?(error?: Error): void;
@@ -290,13 +291,8 @@ export class Peer implements TransportSink {
             ? 'request'
             : 'notification';
     const errorCode = !Array.isArray(message) && 'error' in message ? message.error.code : undefined;
-    return this.transport.send(encode(message), {
-      kind,
-      message,
-      ...(relatedRequestId !== undefined ? { relatedRequestId } : {}),
-      ...(errorCode !== undefined ? { errorCode } : {}),
-      ...(fanout !== undefined ? { fanout } : {}),
-    });
+    // One shape for every message (absent fields undefined): no spreads on every send.
+    return this.transport.send(encode(message), { kind, message, relatedRequestId, errorCode, fanout });
   }
 
   /** One frame from the transport. Never throws: bad input is answered, never fatal. */
@@ -307,19 +303,22 @@ export class Peer implements TransportSink {
   /** A frame decoded by the transport, under the same limits. Never throws. */
   receiveDecoded(decoded: Decoded): void {
     if (decoded.kind === 'invalid') {
-      void this.send(decoded.error).catch(() => {});
+      void this.send(decoded.error).catch(ignore);
       return;
     }
-    if (decoded.kind === 'message') {
-      void this.dispatch(decoded.message)
-        .then((response) => {
-          if (response) return this.send(response, (response as JsonRpcResponse).id ?? undefined);
-        })
-        .catch(() => {});
+    if (decoded.kind === 'batch') {
+      void this.receiveBatch(decoded.items).catch(ignore);
       return;
     }
-    void this.receiveBatch(decoded.items).catch(() => {});
+    const { message } = decoded;
+    if (!isRequest(message)) this.receiveOther(message);
+    else this.serve(message, this.answer);
   }
+
+  /** Sends the answer a request is owed (none when it was cancelled). */
+  private readonly answer = (response: JsonRpcResponse | undefined): void => {
+    if (response) void this.send(response, response.id ?? undefined).catch(ignore);
+  };
 
   private async receiveBatch(items: Checked[]): Promise<void> {
     const messages = items.flatMap((item) => ('message' in item ? [item.message] : []));
@@ -336,42 +335,61 @@ export class Peer implements TransportSink {
       return;
     }
     const answers = await Promise.all(
-      items.map((item) => ('message' in item ? this.dispatch(item.message) : item.invalid)),
+      items.map((item) => {
+        if (!('message' in item)) return item.invalid;
+        const message = item.message;
+        if (!isRequest(message)) return this.receiveOther(message);
+        return new Promise<JsonRpcResponse | undefined>((resolve) => this.serve(message, resolve));
+      }),
     );
     const responses = answers.filter((a): a is JsonRpcResponse => a !== undefined);
     if (responses.length > 0) await this.send(responses, first);
   }
 
-  /** Handles one message; resolves with the response owed, if any. */
-  private async dispatch(message: JsonRpcMessage): Promise<JsonRpcResponse | undefined> {
-    if (isResponse(message)) {
-      this.settle(message);
-      return undefined;
-    }
-    if (!isRequest(message)) {
-      this.receiveNotification(message);
-      return undefined;
-    }
+  /** A response to one of our requests, or a notification: handled at once, nothing owed. */
+  private receiveOther(message: JsonRpcMessage): undefined {
+    if (isResponse(message)) this.settle(message);
+    else this.receiveNotification(message as JsonRpcNotification);
+    return undefined;
+  }
+
+  /**
+   * Runs the handler of one request and passes `reply` the response owed, or undefined when the
+   * peer cancelled it. Not async: the handler's own promise is the only one a request makes here.
+   */
+  private serve(message: JsonRpcRequest, reply: (response: JsonRpcResponse | undefined) => void): void {
     const { id } = message;
     if (this.inFlight.has(id)) {
-      return errorResponse(id, {
-        code: ErrorCode.InvalidRequest,
-        message: `Request id ${id} is already in use`,
-      });
+      reply(
+        errorResponse(id, { code: ErrorCode.InvalidRequest, message: `Request id ${id} is already in use` }),
+      );
+      return;
     }
     const maxInFlight = this.options.maxInFlightRequests ?? 1000;
     if (this.inFlight.size >= maxInFlight) {
-      return errorResponse(id, {
-        code: ErrorCode.Overloaded,
-        message: `Too many concurrent requests (maxInFlightRequests: ${maxInFlight}); retry later`,
-        data: { limit: 'maxInFlightRequests' },
-      });
+      reply(
+        errorResponse(id, {
+          code: ErrorCode.Overloaded,
+          message: `Too many concurrent requests (maxInFlightRequests: ${maxInFlight}); retry later`,
+          data: { limit: 'maxInFlightRequests' },
+        }),
+      );
+      return;
     }
     const incoming = new Incoming(message, this);
     this.inFlight.set(id, incoming);
+    // A cancelled request gets no answer (MCP cancellation: the receiver SHOULD NOT respond).
+    const succeed = (result: Record<string, unknown>) => {
+      this.inFlight.delete(id);
+      reply(incoming.cancelled ? undefined : { jsonrpc: '2.0', id, result });
+    };
+    const fail = (error: unknown) => {
+      this.inFlight.delete(id);
+      reply(incoming.cancelled ? undefined : errorResponse(id, toErrorObject(error)));
+    };
     try {
       const telemetry = this.options.telemetry;
-      let result: Record<string, unknown>;
+      let served: Promise<Record<string, unknown>>;
       if (telemetry) {
         const trace = telemetry.serve({
           method: message.method,
@@ -382,21 +400,16 @@ export class Peer implements TransportSink {
           network: this.transport.network,
         });
         incoming.trace = trace;
-        result = await trace.run(
+        served = trace.run(
           () => this.handlers.onRequest(incoming),
           () => incoming.cancelled,
         );
       } else {
-        result = await this.handlers.onRequest(incoming);
+        served = this.handlers.onRequest(incoming);
       }
-      if (incoming.cancelled) return undefined;
-      return { jsonrpc: '2.0', id, result };
+      served.then(succeed, fail);
     } catch (error) {
-      // A cancelled request gets no answer (MCP cancellation: the receiver SHOULD NOT respond).
-      if (incoming.cancelled) return undefined;
-      return errorResponse(id, toErrorObject(error));
-    } finally {
-      this.inFlight.delete(id);
+      fail(error);
     }
   }
 
@@ -449,6 +462,8 @@ export class Peer implements TransportSink {
     this.handlers.onClose?.(error);
   }
 }
+
+function ignore(): void {}
 
 /** How a failed request ended, for telemetry: a JSON-RPC error, or cancelled by the caller. */
 function outcomeOf(error: Error): Outcome {

@@ -38,7 +38,10 @@ export type Outcome =
 
 /** A request being served: its handling runs inside it, so the handler's own spans are its children. */
 export interface ServedOperation {
-  /** Runs the handling and ends the operation with its outcome; `cancelled` is read at the end. */
+  /**
+   * Runs the handling and ends the operation with its outcome; `cancelled` is read at the end.
+   * `serve` may also throw at once (a request refused before anything awaits).
+   */
   run(
     serve: () => Promise<Record<string, unknown>>,
     cancelled: () => boolean,

@@ -477,10 +477,16 @@ class Served implements ServedOperation {
     inFlight.set(method, (inFlight.get(method) ?? 0) + 1);
     // No tracer and no caller's context (metrics only): nothing for the handler to inherit, so
     // the async context is left alone.
-    const running =
-      this.span.spanContext().traceId !== INVALID_TRACEID
-        ? context.with(trace.setSpan(this.parent, this.span), serve)
-        : serve();
+    let running: Promise<Record<string, unknown>>;
+    try {
+      running =
+        this.span.spanContext().traceId !== INVALID_TRACEID
+          ? context.with(trace.setSpan(this.parent, this.span), serve)
+          : serve();
+    } catch (error) {
+      // A handler chain that refuses at once (validation) still ends its span and its count.
+      running = Promise.reject(error);
+    }
     return running.then(
       (result) => {
         this.finish(cancelled() ? CANCELLED : { result }, started, method);

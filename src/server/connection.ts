@@ -93,7 +93,8 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
     );
   }
 
-  private async onRequest(incoming: IncomingRequest): Promise<Record<string, unknown>> {
+  /** Not async, like the functions it calls: each layer's promise would be one more per request. */
+  private onRequest(incoming: IncomingRequest): Promise<Record<string, unknown>> {
     const version = (incoming.message.params?._meta as Record<string, unknown> | undefined)?.[
       META.protocolVersion
     ];
@@ -102,7 +103,7 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
     return this.serveLegacy(incoming);
   }
 
-  private async serveLegacy(incoming: IncomingRequest): Promise<Record<string, unknown>> {
+  private serveLegacy(incoming: IncomingRequest): Promise<Record<string, unknown>> {
     const { method } = incoming.message;
     if (method === 'initialize') {
       if (this.session || this.initializing)
@@ -114,10 +115,16 @@ export class Connection implements SessionConnection, ServerConnection, Caller {
       );
       return opening;
     }
-    if (method === 'ping') return {};
-    if (!this.session && this.initializing) await this.initializing;
+    if (method === 'ping') return Promise.resolve({});
+    // Pipelined behind initialize: served once the session it opens exists.
+    if (!this.session && this.initializing)
+      return this.initializing.then(() => this.serveInSession(incoming));
+    return this.serveInSession(incoming);
+  }
+
+  private serveInSession(incoming: IncomingRequest): Promise<Record<string, unknown>> {
     const session = this.session;
-    if (!session) throw refuseSessionless(method);
+    if (!session) throw refuseSessionless(incoming.message.method);
     return serveInSession(this.server, session, incoming, this);
   }
 

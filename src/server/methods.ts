@@ -72,7 +72,8 @@ export const methods: Record<string, MethodHandler> = {
         },
       );
     }
-    return { ...(await callTool(tool, params.arguments, ctx.scope, ctx)) };
+    // callTool answers with an object of its own (never the handler's): no copy needed here.
+    return (await callTool(tool, params.arguments, ctx.scope, ctx)) as unknown as Record<string, unknown>;
   },
 
   async 'resources/list'(core, ctx, params) {

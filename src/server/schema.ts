@@ -63,14 +63,18 @@ export function compileSchema(
   if ($schema !== undefined && $schema !== DIALECT) {
     throw new TypeError(`Unsupported JSON Schema dialect ${String($schema)}; mcpkit serves draft 2020-12`);
   }
-  let check: ((value: unknown) => true | string) | undefined;
+  let check: ReturnType<JsonSchemaValidator> | undefined;
+  const outcome = (value: unknown, verdict: true | string): Validation =>
+    verdict === true ? { value } : { issues: verdict };
   return {
     derived: false,
     jsonSchema: schema,
     validate: (value) => {
       check ??= validator(rest, io);
       const verdict = check(value);
-      return verdict === true ? { value } : { issues: verdict };
+      return verdict instanceof Promise
+        ? verdict.then((settled) => outcome(value, settled))
+        : outcome(value, verdict);
     },
   };
 }

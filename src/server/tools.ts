@@ -189,7 +189,8 @@ export async function callTool(
     ctx.logger.warn({ err: error }, `tool ${name} threw; the client was answered with a tool error`);
     return errorResult(error instanceof Error ? error.message : String(error));
   }
-  if (returned instanceof TaskCreated) return returned.result as unknown as CallToolResult;
+  // A copy: the answer is shaped per revision, and the task's own record must stay as it is.
+  if (returned instanceof TaskCreated) return { ...returned.result } as unknown as CallToolResult;
   return completeToolResult(tool, returned);
 }
 

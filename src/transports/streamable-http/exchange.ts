@@ -44,7 +44,7 @@ export class Exchange {
   readonly response: Promise<HttpAnswer>;
   private resolve!: (response: HttpAnswer) => void;
   private stream?: SseStream;
-  private readonly waiting: Set<RequestId>;
+  private readonly waiting: Owed;
   private done = false;
   /** The stream went away but the answer goes on being recorded (legacy resumability). */
   private detached = false;
@@ -56,7 +56,7 @@ export class Exchange {
     readonly ids: readonly RequestId[],
     private readonly options: ExchangeOptions,
   ) {
-    this.waiting = new Set(ids);
+    this.waiting = new Owed(ids);
     this.response = new Promise((resolve) => (this.resolve = resolve));
     if (options.forceSse && options.sseAllowed) this.upgrade();
   }
@@ -107,7 +107,7 @@ export class Exchange {
     if (this.done) return;
     const final =
       kind === 'batch' ||
-      (kind === 'response' && id !== undefined && this.waiting.delete(id) && this.waiting.size === 0);
+      (kind === 'response' && id !== undefined && this.waiting.take(id) && this.waiting.size === 0);
     if (kind === 'batch') this.waiting.clear();
     if (!this.stream && !this.detached) {
       if (final) {
@@ -115,9 +115,13 @@ export class Exchange {
         if (!this.options.batch && (errorCode === ErrorCode.Forbidden || errorCode === ErrorCode.Overloaded))
           this.refusal(frame, errorCode);
         const status = this.override?.status ?? this.options.statusOf?.(errorCode) ?? 200;
-        this.resolve(
-          answer(status, frame, { ...JSON_TYPE, ...this.options.headers, ...this.override?.headers }),
-        );
+        // A fresh object each time (the node adapter adds content-length to it), spread only when
+        // there is more than the content type.
+        const headers =
+          this.options.headers || this.override
+            ? { ...JSON_TYPE, ...this.options.headers, ...this.override?.headers }
+            : { 'content-type': JSON_TYPE['content-type'] };
+        this.resolve(answer(status, frame, headers));
         return;
       }
       if (!this.options.sseAllowed) return; // a JSON-only client cannot receive related messages
@@ -147,7 +151,7 @@ export class Exchange {
    */
   fail(error: JsonRpcErrorObject): void {
     if (this.done) return;
-    const answers = [...this.waiting].map((id) => errorResponse(id, error));
+    const answers = this.waiting.list().map((id) => errorResponse(id, error));
     this.waiting.clear();
     if (answers.length === 0) {
       this.finish();
@@ -163,7 +167,7 @@ export class Exchange {
 
   /** A request that will get no answer (the client cancelled it): once none is left, the POST ends. */
   drop(id: RequestId): void {
-    if (this.done || !this.waiting.delete(id) || this.waiting.size > 0) return;
+    if (this.done || !this.waiting.take(id) || this.waiting.size > 0) return;
     if (!this.stream && !this.detached) {
       this.end();
       this.resolve(answer(202, null, { ...this.options.headers }));
@@ -187,7 +191,7 @@ export class Exchange {
         return;
       }
       this.end();
-      this.options.onAbandon([...this.waiting]);
+      this.options.onAbandon(this.waiting.list());
     }, this.options.keepAliveMs);
     this.stream = stream;
     this.resolve(answer(200, stream.body, { ...SSE_HEADERS, ...this.options.headers }));
@@ -217,6 +221,42 @@ export class Exchange {
   abandon(): void {
     if (this.done) return;
     this.end();
-    this.options.onAbandon([...this.waiting]);
+    this.options.onAbandon(this.waiting.list());
+  }
+}
+
+/**
+ * The requests of a POST still owed an answer. Most POSTs carry one: it needs no Set (a Set made
+ * and emptied per request costs an allocation and a shrink each time).
+ */
+class Owed {
+  private one: RequestId | undefined;
+  private readonly many: Set<RequestId> | undefined;
+
+  constructor(ids: readonly RequestId[]) {
+    if (ids.length === 1) this.one = ids[0];
+    else this.many = new Set(ids);
+  }
+
+  get size(): number {
+    return this.many ? this.many.size : this.one === undefined ? 0 : 1;
+  }
+
+  /** Removes `id`; false if it was not owed. */
+  take(id: RequestId): boolean {
+    if (this.many) return this.many.delete(id);
+    if (this.one !== id) return false;
+    this.one = undefined;
+    return true;
+  }
+
+  list(): RequestId[] {
+    if (this.many) return [...this.many];
+    return this.one === undefined ? [] : [this.one];
+  }
+
+  clear(): void {
+    this.many?.clear();
+    this.one = undefined;
   }
 }

@@ -106,7 +106,25 @@ export class SessionTransport extends HttpTransport {
 
   /** The connection reports the server's SessionState; the engine only passes it through. */
   sessionChanged(state: SessionSnapshot): void {
-    if (this.persist) this.saving = this.persist(state as unknown as SessionState);
+    if (this.persist && !this.relaying) this.saving = this.persist(state as unknown as SessionState);
+  }
+
+  /** True while a message another node relayed is delivered here. */
+  private relaying = false;
+
+  /**
+   * A message the client sent to another node (`notifications/initialized`, an answer, a
+   * cancellation), heard here too. That node saves any change it makes to the session; this copy
+   * only follows it. Saving here as well raced with that node's next save: the stale copy could
+   * land last and drop, say, the subscription the client made there right after.
+   */
+  deliverRelayed(frame: string): void {
+    this.relaying = true;
+    try {
+      this.deliver(frame);
+    } finally {
+      this.relaying = false;
+    }
   }
 
   /** A new POST stream's id within this session. */
@@ -127,7 +145,9 @@ export class SessionTransport extends HttpTransport {
    */
   override deliver(frame: string | Decoded): void {
     super.deliver(frame);
-    for (const m of typeof frame === 'string' ? [] : messagesOf(frame)) {
+    if (typeof frame === 'string' || frame.kind === 'invalid') return;
+    if (frame.kind === 'message' && !isCancellation(frame.message)) return;
+    for (const m of messagesOf(frame)) {
       const id = (m as { method?: unknown; params?: { requestId?: unknown } })?.params?.requestId;
       if ((m as { method?: unknown })?.method !== 'notifications/cancelled') continue;
       if (typeof id !== 'string' && typeof id !== 'number') continue;
@@ -143,7 +163,8 @@ export class SessionTransport extends HttpTransport {
     return this.streams.length === 0 && this.exchanges.size === 0;
   }
 
-  async send(frame: string, options?: SendOptions): Promise<void> {
+  /** Not async: an answer to a POST is delivered at once, and only an unsolicited message waits. */
+  send(frame: string, options?: SendOptions): Promise<void> {
     const id = options?.relatedRequestId;
     const exchange = id === undefined ? undefined : this.exchanges.get(id);
     if (exchange && !exchange.finished) {
@@ -151,10 +172,14 @@ export class SessionTransport extends HttpTransport {
       if (options?.kind === 'response') this.exchanges.delete(id!);
       // A batch's answer answers every request of its POST.
       if (options?.kind === 'batch') for (const i of exchange.ids) this.exchanges.delete(i);
-      return;
+      return DELIVERED;
     }
-    if (options?.kind === 'response' || options?.kind === 'batch') return; // its POST is gone
-    // Unsolicited: the newest GET stream takes it; with an event store it also waits for a resume.
+    if (options?.kind === 'response' || options?.kind === 'batch') return DELIVERED; // its POST is gone
+    return this.sendUnsolicited(frame, options);
+  }
+
+  /** Unsolicited: the newest GET stream takes it; with an event store it also waits for a resume. */
+  private async sendUnsolicited(frame: string, options: SendOptions | undefined): Promise<void> {
     const fanout = this.shared ? options?.fanout : undefined;
     const eventId = await this.record(STANDALONE_STREAM, frame, fanout);
     if (this.streams.length > 0) this.pushToStream(frame, eventId);
@@ -197,6 +222,13 @@ export class SessionTransport extends HttpTransport {
     await super.close();
   }
 }
+
+function isCancellation(message: unknown): boolean {
+  return (message as { method?: unknown }).method === 'notifications/cancelled';
+}
+
+/** What `send` returns when it delivered at once. */
+const DELIVERED: Promise<void> = Promise.resolve();
 
 /** The stream id of a session's unsolicited messages (the GET stream). */
 export const STANDALONE_STREAM = 'g';

@@ -139,6 +139,27 @@ type Relayed =
   | { t: 'state'; state: SessionState }
   | { t: 'end' };
 
+/** What a legacy POST carried, as the handler read it. */
+interface Posted {
+  request: HttpInput;
+  messages: JsonRpcMessage[];
+  decoded: Decoded;
+  /** The ids of its requests (not of its notifications or answers). */
+  ids: RequestId[];
+  sseAllowed: boolean;
+  client: string;
+  principal: Principal | undefined;
+  headerVersion: string | null;
+}
+
+function ignore(): void {}
+
+function requestIds(messages: JsonRpcMessage[]): RequestId[] {
+  const ids: RequestId[] = [];
+  for (const m of messages) if ('method' in m && 'id' in m) ids.push(m.id as RequestId);
+  return ids;
+}
+
 /** 404: the client must initialize again (2025-11-25 transports, "Session Management"). */
 function sessionNotFound(): HttpError {
   return new NotFound(
@@ -305,18 +326,21 @@ export function createStreamableHttpHandler(
   ): Promise<HttpAnswer> {
     const { id } = message;
     let call: OneShotCall | undefined;
+    // Options and io of one shape for every request (absent ones undefined): no spreads per request.
     const exchange = new Exchange([id], {
       sseAllowed,
       keepAliveMs,
-      ...(statusOf ? { statusOf } : {}),
-      ...(stepUp ? { stepUp } : {}),
+      statusOf,
+      stepUp,
       onAbandon: () => call?.cancel('The client closed the response stream'),
       onSettled: release,
     });
+    const observed = server.telemetry !== undefined;
     call = server.dispatch(message, {
       clientKey: caller.clientKey,
-      ...(caller.principal ? { principal: caller.principal } : {}),
-      ...(server.telemetry ? { network: networkOf(request), headers: request.headers } : {}),
+      principal: caller.principal,
+      network: observed ? networkOf(request) : undefined,
+      headers: observed ? request.headers : undefined,
       notify: (notification) => exchange.deliver(encode(notification), 'notification', id),
       answer: (response) => {
         if (response === undefined) return exchange.drop(id);
@@ -327,23 +351,24 @@ export function createStreamableHttpHandler(
           'error' in response ? response.error.code : undefined,
         );
       },
-      ...(assumeRevision ? { assumeRevision } : {}),
+      assumeRevision,
     });
     request.onAbandon?.(() => exchange.abandon());
     return exchange.response;
   }
 
-  async function legacy(
+  /** Not async: a request in an existing session is answered by its exchange's own promise. */
+  function legacy(
     request: HttpInput,
     messages: JsonRpcMessage[],
     decoded: Decoded,
     sseAllowed: boolean,
     client: string,
     principal: Principal | undefined,
-  ): Promise<HttpAnswer> {
+  ): HttpAnswer | Promise<HttpAnswer> {
     const batch = decoded.kind === 'batch';
     const mode = options.legacy ?? 'sessions';
-    const ids = messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id as RequestId] : []));
+    const ids = requestIds(messages);
     const isInit = !batch && 'method' in messages[0]! && messages[0].method === 'initialize';
     if (mode === 'reject') {
       const refusal = new McpError(
@@ -374,65 +399,75 @@ export function createStreamableHttpHandler(
         revision,
       );
     }
+    const posted: Posted = { request, messages, decoded, ids, sseAllowed, client, principal, headerVersion };
+    if (isInit) return openSession(posted);
     const sessionId = request.headers.get('mcp-session-id');
-    let session: Session | undefined;
-    let opened: string | undefined;
-    if (isInit) {
-      await sessions.reserve(client);
-      opened = crypto.randomUUID();
-      const owner = principalKey(principal);
-      const transport = openTransport(opened, client, owner);
-      transport.principal = principal;
-      if (server.telemetry) transport.network = networkOf(request);
-      session = {
-        transport,
-        connection: await server.connect(transport),
-        client,
-        ...(owner ? { owner } : {}),
-      };
-      try {
-        sessions.add(opened, session);
-      } catch (error) {
-        void transport.close(); // a concurrent initialize took the place reserve() made
-        throw error;
-      }
-    } else {
-      if (sessionId === null) throw new BadRequest('Bad Request: the Mcp-Session-Id header is required');
-      session = await sessionFor(sessionId, principal);
-      // The same caller may present a fresher token: handlers see the current one.
-      session.transport.principal = principal;
+    if (sessionId === null) throw new BadRequest('Bad Request: the Mcp-Session-Id header is required');
+    const session = sessionFor(sessionId, principal);
+    return session instanceof Promise
+      ? session.then((found) => inSession(found, posted))
+      : inSession(session, posted);
+  }
+
+  /** `initialize`: a new session, then its first request served in it. */
+  async function openSession(posted: Posted): Promise<HttpAnswer> {
+    const { client, principal } = posted;
+    await sessions.reserve(client);
+    const opened = crypto.randomUUID();
+    const owner = principalKey(principal);
+    const transport = openTransport(opened, client, owner);
+    transport.principal = principal;
+    if (server.telemetry) transport.network = networkOf(posted.request);
+    const session: Session = {
+      transport,
+      connection: await server.connect(transport),
+      client,
+      ...(owner ? { owner } : {}),
+    };
+    try {
+      sessions.add(opened, session);
+    } catch (error) {
+      void transport.close(); // a concurrent initialize took the place reserve() made
+      throw error;
     }
+    return inSession(session, posted, opened);
+  }
+
+  /** Serves what a POST carried in `session`; `opened` is the id of a session this POST opened. */
+  function inSession(session: Session, posted: Posted, opened?: string): HttpAnswer | Promise<HttpAnswer> {
+    const { decoded, ids, sseAllowed, client, principal, headerVersion } = posted;
     const { transport, connection } = session;
+    // The same caller may present a fresher token: handlers see the current one.
+    transport.principal = principal;
     if (ids.length === 0) {
       transport.deliver(decoded);
       // Answers and notifications may be for a request another node runs: every copy hears them.
-      if (bus) {
-        const frame = encode(decoded.kind === 'message' ? decoded.message : messagesOf(decoded));
-        await relay(transport.sessionId, { t: 'in', frame });
-      }
-      return answer(202);
+      if (!bus) return answer(202);
+      const frame = encode(decoded.kind === 'message' ? decoded.message : messagesOf(decoded));
+      return relay(transport.sessionId, { t: 'in', frame }).then(() => answer(202));
     }
     // An id still being answered in this session is refused here, so that its answer still
     // reaches the POST that asked first.
-    const reused = ids.find((i) => transport.exchanges.has(i));
-    if (reused !== undefined)
-      throw new BadRequest(`Request id ${JSON.stringify(reused)} is already in use in this session`);
+    for (const id of ids) {
+      if (transport.exchanges.has(id))
+        throw new BadRequest(`Request id ${JSON.stringify(id)} is already in use in this session`);
+    }
     const release = hold(requests, client, 'Too many requests in flight');
     const streamId = transport.nextStreamId();
     const resumable = connection.session?.features.icons ?? headerVersion === '2025-11-25';
+    // One shape for every legacy POST (absent options undefined): no spreads per request.
     const exchange = new Exchange(ids, {
       sseAllowed,
-      batch,
-      ...(stepUp ? { stepUp } : {}),
-      ...(opened ? { headers: { 'mcp-session-id': opened } } : {}),
+      batch: decoded.kind === 'batch',
+      stepUp,
+      headers: opened ? { 'mcp-session-id': opened } : undefined,
       keepAliveMs,
       eventId: (frame: string) => transport.record(streamId, frame),
       // Priming events only for clients at 2025-11-25 or later: older ones choke on empty data.
-      ...(resumable
-        ? { priming: () => transport.record(streamId, ''), retryMs: options.retryMs ?? 1000 }
-        : {}),
+      priming: resumable ? () => transport.record(streamId, '') : undefined,
+      retryMs: resumable ? (options.retryMs ?? 1000) : undefined,
       // Legacy era: a disconnect is not a cancellation; the answer waits in the event store.
-      onAbandon: () => {},
+      onAbandon: ignore,
       keepOnDisconnect: true,
       onSettled: () => {
         release();
@@ -444,9 +479,23 @@ export function createStreamableHttpHandler(
     transport.track(streamId, exchange);
     const savedBefore = transport.saving;
     transport.deliver(decoded);
+    // Nothing to store and no session opened: the exchange's answer is the POST's.
+    if (!opened && transport.saving === undefined) return exchange.response;
+    return answerAfterSave(exchange, session, posted, savedBefore, opened);
+  }
+
+  /**
+   * A shared session's new state is stored before the client hears back (its next request may
+   * reach another node); a session the store never took is not opened at all.
+   */
+  async function answerAfterSave(
+    exchange: Exchange,
+    { transport, connection }: Session,
+    { messages, decoded, ids }: Posted,
+    savedBefore: Promise<void> | undefined,
+    opened: string | undefined,
+  ): Promise<HttpAnswer> {
     const response = await exchange.response;
-    // A shared session's new state is stored before the client hears back (its next request may
-    // reach another node); a session the store never took is not opened at all.
     const save = transport.saving;
     const unsaved = save
       ? await save.then(
@@ -460,7 +509,7 @@ export function createStreamableHttpHandler(
     }
     // A subscription or level this request set that the store did not take would be unknown to
     // the other nodes: the client is told to send it again (these requests are idempotent).
-    const method = !batch && 'method' in messages[0]! ? messages[0].method : undefined;
+    const method = decoded.kind !== 'batch' && 'method' in messages[0]! ? messages[0].method : undefined;
     if (unsaved !== undefined && save !== savedBefore && method !== undefined && STATE_METHODS.has(method))
       return new StoreUnavailable('The session store', unsaved).toAnswer(ids[0] ?? null);
     if (opened && !connection.session) {
@@ -598,7 +647,7 @@ export function createStreamableHttpHandler(
       return;
     }
     if (message.from === nodeId) return;
-    if (message.t === 'in' && typeof message.frame === 'string') transport.deliver(message.frame);
+    if (message.t === 'in' && typeof message.frame === 'string') transport.deliverRelayed(message.frame);
     else if (message.t === 'out' && typeof message.frame === 'string')
       transport.pushToStream(message.frame, message.eventId);
     else if (message.t === 'state' && message.state)
@@ -611,8 +660,17 @@ export function createStreamableHttpHandler(
    * says whether the session still exists (DELETE and expiry on any node), and gives its newest
    * state; a session opened on another node is served here from that state.
    */
-  async function sessionFor(sessionId: string, principal: Principal | undefined): Promise<Session> {
+  function sessionFor(sessionId: string, principal: Principal | undefined): Session | Promise<Session> {
+    // Without a store the session is here or nowhere: no promise to wait on.
     if (!store) return ownSession(sessionId, principal);
+    return storedSession(sessionId, principal, store);
+  }
+
+  async function storedSession(
+    sessionId: string,
+    principal: Principal | undefined,
+    store: SessionStore,
+  ): Promise<Session> {
     let stored: StoredSession | undefined;
     try {
       stored = await store.load(sessionId, idleMs);
