@@ -6,6 +6,7 @@ import {
   type DecodeLimits,
   decode,
   encode,
+  encodeResponse,
   errorResponse,
   isRequest,
   isResponse,
@@ -292,7 +293,8 @@ export class Peer implements TransportSink {
             : 'notification';
     const errorCode = !Array.isArray(message) && 'error' in message ? message.error.code : undefined;
     // One shape for every message (absent fields undefined): no spreads on every send.
-    return this.transport.send(encode(message), { kind, message, relatedRequestId, errorCode, fanout });
+    const frame = kind === 'response' ? encodeResponse(message as JsonRpcResponse) : encode(message);
+    return this.transport.send(frame, { kind, message, relatedRequestId, errorCode, fanout });
   }
 
   /** One frame from the transport. Never throws: bad input is answered, never fatal. */
@@ -317,7 +319,13 @@ export class Peer implements TransportSink {
 
   /** Sends the answer a request is owed (none when it was cancelled). */
   private readonly answer = (response: JsonRpcResponse | undefined): void => {
-    if (response) void this.send(response, response.id ?? undefined).catch(ignore);
+    if (!response) return;
+    // Called from a promise reaction: a throw here would be an unhandled rejection.
+    try {
+      void this.send(response, response.id ?? undefined).catch(ignore);
+    } catch {
+      // The transport refused synchronously (closed): there is no one left to answer.
+    }
   };
 
   private async receiveBatch(items: Checked[]): Promise<void> {

@@ -271,3 +271,20 @@ function hasProtoKey(value: unknown): boolean {
 export function encode(message: JsonRpcMessage | JsonRpcMessage[]): string {
   return JSON.stringify(message);
 }
+
+/**
+ * A response's frame, never a throw: a result JSON cannot carry (a BigInt, a cycle) is answered
+ * with an internal error for the same id, so the request still gets its answer.
+ */
+export function encodeResponse(response: JsonRpcResponse): string {
+  try {
+    return JSON.stringify(response);
+  } catch {
+    return JSON.stringify(
+      errorResponse(response.id, {
+        code: ErrorCode.InternalError,
+        message: 'Internal error: the result cannot be encoded as JSON',
+      }),
+    );
+  }
+}

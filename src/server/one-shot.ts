@@ -84,6 +84,11 @@ export class OneShotRequest extends LazyCancel implements IncomingRequest, OneSh
     if (this.cancelled && !evenIfCancelled && response !== undefined) return;
     this.settled = true;
     this.onSettled();
-    this.io.answer(response);
+    // Called from a promise reaction: a throw here would be an unhandled rejection.
+    try {
+      this.io.answer(response);
+    } catch {
+      // The transport could not take the answer: there is no one left to give it to.
+    }
   }
 }

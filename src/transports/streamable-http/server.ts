@@ -7,6 +7,7 @@ import {
   type Decoded,
   decode,
   encode,
+  encodeResponse,
   type JsonRpcMessage,
   type JsonRpcRequest,
   messagesOf,
@@ -345,7 +346,7 @@ export function createStreamableHttpHandler(
       answer: (response) => {
         if (response === undefined) return exchange.drop(id);
         exchange.deliver(
-          encode(response),
+          encodeResponse(response),
           'response',
           id,
           'error' in response ? response.error.code : undefined,

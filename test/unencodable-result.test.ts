@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { createStreamableHttpHandler } from '../src/http/index.js';
+import { McpServer } from '../src/server/index.js';
+
+// A handler's result that JSON cannot carry (here a BigInt) once crashed the process: the encoding
+// threw inside a promise reaction, an unhandled rejection, and the request was never answered.
+function server(): McpServer {
+  const s = new McpServer({ name: 'unencodable', version: '1' });
+  s.tool('big', {}, () => ({ content: [{ type: 'text', text: 'x' }], _meta: { n: 10n } }));
+  s.tool('fine', {}, () => 'fine');
+  return s;
+}
+
+const META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' },
+};
+
+function post(body: object, headers: Record<string, string> = {}): Request {
+  return new Request('http://localhost/mcp', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('a result JSON cannot encode', () => {
+  it('is answered with an internal error, in both eras, and the server goes on', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const handler = createStreamableHttpHandler(server());
+      const modern = (name: string) =>
+        handler(
+          post(
+            { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {}, _meta: META } },
+            { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': name },
+          ),
+        );
+      expect(await (await modern('big')).json()).toMatchObject({
+        id: 1,
+        error: { code: -32603, message: expect.stringMatching(/cannot be encoded as JSON/) },
+      });
+      expect(await (await modern('fine')).json()).toMatchObject({
+        id: 1,
+        result: { content: [{ text: 'fine' }] },
+      });
+
+      const init = await handler(
+        post({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 't', version: '1' },
+          },
+        }),
+      );
+      const session = {
+        'mcp-session-id': init.headers.get('mcp-session-id')!,
+        'mcp-protocol-version': '2025-06-18',
+      };
+      const legacy = (id: number, name: string) =>
+        handler(post({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } }, session));
+      expect(await (await legacy(2, 'big')).json()).toMatchObject({ id: 2, error: { code: -32603 } });
+      expect(await (await legacy(3, 'fine')).json()).toMatchObject({
+        id: 3,
+        result: { content: [{ text: 'fine' }] },
+      });
+      await handler.close();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
