@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStreamableHttpHandler } from '../src/http/index.js';
 import { McpServer } from '../src/server/index.js';
+import { JSON_HEADERS, MODERN_META, modernHeaders } from './helpers/http.js';
 
 // A handler's result that JSON cannot carry (here a BigInt) once crashed the process: the encoding
 // threw inside a promise reaction, an unhandled rejection, and the request was never answered.
@@ -11,22 +12,8 @@ function server(): McpServer {
   return s;
 }
 
-const META = {
-  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-  'io.modelcontextprotocol/clientCapabilities': {},
-  'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' },
-};
-
-function post(body: object, headers: Record<string, string> = {}): Request {
-  return new Request('http://localhost/mcp', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
+function post(body: object, headers: Record<string, string> = JSON_HEADERS): Request {
+  return new Request('http://localhost/mcp', { method: 'POST', headers, body: JSON.stringify(body) });
 }
 
 describe('a result JSON cannot encode', () => {
@@ -39,8 +26,13 @@ describe('a result JSON cannot encode', () => {
       const modern = (name: string) =>
         handler(
           post(
-            { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {}, _meta: META } },
-            { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': name },
+            {
+              jsonrpc: '2.0',
+              id: 1,
+              method: 'tools/call',
+              params: { name, arguments: {}, _meta: MODERN_META },
+            },
+            modernHeaders('tools/call', name),
           ),
         );
       expect(await (await modern('big')).json()).toMatchObject({
@@ -65,6 +57,7 @@ describe('a result JSON cannot encode', () => {
         }),
       );
       const session = {
+        ...JSON_HEADERS,
         'mcp-session-id': init.headers.get('mcp-session-id')!,
         'mcp-protocol-version': '2025-06-18',
       };
