@@ -112,18 +112,16 @@ export async function serveModern(
     // Both always present (principal may be undefined): every scope has one shape.
     clientKey: caller.clientKey,
     principal: caller.principal,
-    client: {
-      capabilities: meta[META.clientCapabilities],
-      ...(meta[META.clientInfo] ? { info: meta[META.clientInfo] } : {}),
-    },
+    client: { capabilities: meta[META.clientCapabilities], info: meta[META.clientInfo] || undefined },
     incoming,
     logLevel: modernLogLevel(meta),
     asker: noInput,
     logger: runtime.logger,
     // Tasks only for clients that declared the extension on this request (SEP-2663).
-    ...(meta[META.clientCapabilities]?.extensions?.[TASKS_EXTENSION] && runtime.supportsTasks
-      ? { tasks: runtime.taskHost }
-      : {}),
+    tasks:
+      meta[META.clientCapabilities]?.extensions?.[TASKS_EXTENSION] && runtime.supportsTasks
+        ? runtime.taskHost
+        : undefined,
   };
   const ctx = new HandlerContext(scope, params);
   try {

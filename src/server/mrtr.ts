@@ -30,9 +30,11 @@ export class MrtrRound implements InputAsker {
     private readonly caps: ClientCapabilities,
   ) {}
 
+  /** Something was asked that this round has no answer for (a flag: no key list per request). */
   get isPending(): boolean {
-    return Object.keys(this.asked).length > 0;
+    return this.unanswered;
   }
+  private unanswered = false;
 
   ask(method: InputMethod, params: Record<string, unknown>, name?: string): Promise<Record<string, unknown>> {
     const key = name ?? `input-${this.next++}`;
@@ -47,6 +49,7 @@ export class MrtrRound implements InputAsker {
     if (missing) return Promise.reject(capabilityError(missing));
     const { elicitationId: _legacyOnly, ...modern } = params;
     this.asked[key] = { method, params: method === 'elicitation/create' ? modern : params } as InputRequest;
+    this.unanswered = true;
     const stop = Promise.reject(new InputRequiredSignal());
     // A handler that drops this promise must not crash the process with an unhandled rejection.
     stop.catch(() => {});

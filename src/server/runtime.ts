@@ -143,8 +143,16 @@ export class Runtime implements ServerRuntime {
   private pendingLists = new Set<ListKind>();
   /** `close()` has begun: readiness probes fail from now on. */
   closing = false;
-  /** This node on the bus: its own broadcasts come back to it and are skipped. */
-  private readonly nodeId = crypto.randomUUID();
+  /**
+   * This node on the bus: its own broadcasts come back to it and are skipped. Made on first use:
+   * the first touch of `crypto` loads node's WebCrypto (~3 ms of a cold start), and a server
+   * without a bus never needs it.
+   */
+  private get nodeId(): string {
+    this.busNodeId ??= crypto.randomUUID();
+    return this.busNodeId;
+  }
+  private busNodeId?: string;
   private readonly unsubscribe?: Promise<() => Promise<void>>;
   private flushScheduled = false;
 
