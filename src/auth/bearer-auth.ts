@@ -1,5 +1,6 @@
 import type { Principal } from '../engine/principal.js';
 import type {
+  AuthVerdict,
   HeaderSource,
   HttpAnswer,
   RequestAuthenticator,
@@ -83,9 +84,10 @@ export function bearerAuth(options: BearerAuthOptions): BearerAuth {
   function credentialOf(headers: HeaderSource): string | undefined | AuthFailure {
     const authorization = headers.get('authorization');
     if (authorization !== null) {
-      const match = /^Bearer +([^\s].*)$/i.exec(authorization.trim());
-      if (!match) return new AuthFailure('invalid_token', 'the Authorization header is not "Bearer <token>"');
-      return match[1];
+      return (
+        bearerToken(authorization) ??
+        new AuthFailure('invalid_token', 'the Authorization header is not "Bearer <token>"')
+      );
     }
     return (apiKeyHeader && headers.get(apiKeyHeader)?.trim()) || undefined;
   }
@@ -112,7 +114,8 @@ export function bearerAuth(options: BearerAuthOptions): BearerAuth {
       [metadataPathOf(resourceUrl)]: serveMetadata,
       '/.well-known/oauth-protected-resource': serveMetadata,
     },
-    async authenticate(request) {
+    // Not async: a refusal or a cached token is answered at once, without a promise.
+    authenticate(request) {
       const credential = credentialOf(request.headers);
       if (credential === undefined) return { refusal: challenge() };
       if (credential instanceof AuthFailure) return { refusal: challenge(credential) };
@@ -120,19 +123,40 @@ export function bearerAuth(options: BearerAuthOptions): BearerAuth {
         return { refusal: challenge(new AuthFailure('invalid_token', 'the token is too long')) };
       const known = options.provider.peek?.(credential);
       if (known) return { principal: known };
-      let principal: Principal | undefined;
-      try {
-        principal = await options.provider.authenticate(credential);
-      } catch (error) {
-        const failure =
-          error instanceof AuthFailure
-            ? error
-            : new AuthFailure('unavailable', 'the token could not be checked');
-        return { refusal: challenge(failure) };
-      }
-      if (!principal)
-        return { refusal: challenge(new AuthFailure('invalid_token', 'the token is not recognized')) };
-      return { principal };
+      return verify(credential);
     },
   };
+
+  async function verify(credential: string): Promise<AuthVerdict> {
+    let principal: Principal | undefined;
+    try {
+      principal = await options.provider.authenticate(credential);
+    } catch (error) {
+      const failure =
+        error instanceof AuthFailure
+          ? error
+          : new AuthFailure('unavailable', 'the token could not be checked');
+      return { refusal: challenge(failure) };
+    }
+    if (!principal)
+      return { refusal: challenge(new AuthFailure('invalid_token', 'the token is not recognized')) };
+    return { principal };
+  }
+}
+
+/**
+ * The token of an `Authorization: Bearer <token>` value (scheme in any case, then spaces), or
+ * undefined when it is not one. No regular expression over the token: it is read on every request.
+ */
+function bearerToken(value: string): string | undefined {
+  const text = value.trim();
+  if (text.length < 8 || text.charCodeAt(6) !== 32 || text.slice(0, 6).toLowerCase() !== 'bearer')
+    return undefined;
+  let start = 7;
+  while (text.charCodeAt(start) === 32) start++;
+  const token = text.slice(start);
+  // The token starts with a visible character and is one line.
+  if (token.length === 0 || /\s/.test(token[0]!) || token.includes('\n') || token.includes('\r'))
+    return undefined;
+  return token;
 }

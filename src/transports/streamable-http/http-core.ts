@@ -55,16 +55,17 @@ export interface ConnInfo {
  * providers). A refusal is the whole answer: 401 with its challenge, or 403.
  */
 export interface RequestAuthenticator {
-  authenticate(request: {
-    headers: HeaderSource;
-    url: string;
-  }): Promise<{ principal: Principal } | { refusal: HttpAnswer }>;
+  /** The caller or the refusal; at once when it needs no I/O (a cached token), else a promise. */
+  authenticate(request: { headers: HeaderSource; url: string }): AuthVerdict | Promise<AuthVerdict>;
   /**
    * The headers of a 403 step-up challenge (`error="insufficient_scope"`) for a request refused
    * because the caller lacks `scopes`; a modern request refused so is answered 403 with them.
    */
   insufficientScope?(scopes: string[]): Record<string, string>;
 }
+
+/** What an authenticator decides about one request. */
+export type AuthVerdict = { principal: Principal } | { refusal: HttpAnswer };
 
 /** Who a request comes from, for per-client bounds: the host's address unless the user says otherwise. */
 export type ClientKey = (request: { headers: HeaderSource }, info?: ConnInfo) => string;

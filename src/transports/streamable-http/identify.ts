@@ -1,5 +1,6 @@
 import { type Principal, principalKey } from '../../engine/principal.js';
 import {
+  type AuthVerdict,
   type ClientKey,
   clientOf,
   type HttpAnswer,
@@ -15,15 +16,26 @@ export interface Identified {
 
 /**
  * Authenticates a request when the handler has `auth` (a refusal is the whole answer), and names
- * its client: the principal once there is one, else the address or what `clientKey` says.
+ * its client: the principal once there is one, else the address or what `clientKey` says. At once
+ * when the authenticator answers at once (no auth, a cached token); a promise otherwise.
  */
-export async function identify(
+export function identify(
   request: HttpInput,
   auth: RequestAuthenticator | undefined,
   clientKey: ClientKey | undefined,
-): Promise<Identified | { refusal: HttpAnswer }> {
+): Identified | { refusal: HttpAnswer } | Promise<Identified | { refusal: HttpAnswer }> {
   if (!auth) return anonymous(request, clientKey);
-  const verdict = await auth.authenticate(request);
+  const verdict = auth.authenticate(request);
+  return verdict instanceof Promise
+    ? verdict.then((settled) => identified(settled, request, clientKey))
+    : identified(verdict, request, clientKey);
+}
+
+function identified(
+  verdict: AuthVerdict,
+  request: HttpInput,
+  clientKey: ClientKey | undefined,
+): Identified | { refusal: HttpAnswer } {
   if ('refusal' in verdict) return verdict;
   const { principal } = verdict;
   const client = principal && !clientKey ? clientKeyOf(principal) : clientOf(request, clientKey);

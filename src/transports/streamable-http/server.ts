@@ -732,10 +732,11 @@ export function createStreamableHttpHandler(
   async function route(request: HttpInput): Promise<HttpAnswer> {
     try {
       checkOrigin(request, options);
-      // Without auth there is nothing to wait for: the anonymous caller is named at once.
-      const caller = options.auth
-        ? await identify(request, options.auth, options.clientKey)
+      // Without auth, or with a cached token, there is nothing to wait for: no await then.
+      const named = options.auth
+        ? identify(request, options.auth, options.clientKey)
         : anonymous(request, options.clientKey);
+      const caller = named instanceof Promise ? await named : named;
       if ('refusal' in caller) return caller.refusal;
       const { client, principal } = caller;
       if (request.method === 'POST') return await post(request, client, principal);
