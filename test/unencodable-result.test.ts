@@ -12,12 +12,32 @@ function server(): McpServer {
   return s;
 }
 
-function post(body: object, headers: Record<string, string> = JSON_HEADERS): Request {
+function post(body: object | object[], headers: Record<string, string> = JSON_HEADERS): Request {
   return new Request('http://localhost/mcp', { method: 'POST', headers, body: JSON.stringify(body) });
 }
 
+/** Opens a legacy session at `revision`: the headers of a request in it. */
+async function openSession(
+  handler: (request: Request) => Promise<Response>,
+  revision: string,
+): Promise<Record<string, string>> {
+  const init = await handler(
+    post({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: revision, capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    }),
+  );
+  return {
+    ...JSON_HEADERS,
+    'mcp-session-id': init.headers.get('mcp-session-id')!,
+    'mcp-protocol-version': revision,
+  };
+}
+
 describe('a result JSON cannot encode', () => {
-  it('is answered with an internal error, in both eras, and the server goes on', async () => {
+  it('is answered with an internal error, in both eras and in a batch, and the server goes on', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
@@ -44,23 +64,7 @@ describe('a result JSON cannot encode', () => {
         result: { content: [{ text: 'fine' }] },
       });
 
-      const init = await handler(
-        post({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-06-18',
-            capabilities: {},
-            clientInfo: { name: 't', version: '1' },
-          },
-        }),
-      );
-      const session = {
-        ...JSON_HEADERS,
-        'mcp-session-id': init.headers.get('mcp-session-id')!,
-        'mcp-protocol-version': '2025-06-18',
-      };
+      const session = await openSession(handler, '2025-06-18');
       const legacy = (id: number, name: string) =>
         handler(post({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } }, session));
       expect(await (await legacy(2, 'big')).json()).toMatchObject({ id: 2, error: { code: -32603 } });
@@ -68,6 +72,24 @@ describe('a result JSON cannot encode', () => {
         id: 3,
         result: { content: [{ text: 'fine' }] },
       });
+
+      // 2025-03-26 batches: the one item that cannot be encoded is an error, the other its result.
+      const batchSession = await openSession(handler, '2025-03-26');
+      const batch = await handler(
+        post(
+          [
+            { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'big', arguments: {} } },
+            { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'fine', arguments: {} } },
+          ],
+          batchSession,
+        ),
+      );
+      const answers = (await batch.json()) as { id: number }[];
+      expect(answers.sort((a, b) => a.id - b.id)).toMatchObject([
+        { id: 4, error: { code: -32603 } },
+        { id: 5, result: { content: [{ text: 'fine' }] } },
+      ]);
+
       await handler.close();
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(unhandled).toEqual([]);

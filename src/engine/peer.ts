@@ -292,8 +292,13 @@ export class Peer implements TransportSink {
             ? 'request'
             : 'notification';
     const errorCode = !Array.isArray(message) && 'error' in message ? message.error.code : undefined;
+    // Answers are encoded so that a result JSON cannot carry becomes an error, not a throw.
+    const frame = Array.isArray(message)
+      ? `[${(message as JsonRpcResponse[]).map(encodeResponse).join(',')}]`
+      : kind === 'response'
+        ? encodeResponse(message as JsonRpcResponse)
+        : encode(message);
     // One shape for every message (absent fields undefined): no spreads on every send.
-    const frame = kind === 'response' ? encodeResponse(message as JsonRpcResponse) : encode(message);
     return this.transport.send(frame, { kind, message, relatedRequestId, errorCode, fanout });
   }
 
