@@ -1,4 +1,5 @@
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';
+import { settled } from '../engine/settled.js';
 import { interpretJsonSchema, type JsonSchema, type JsonSchemaValidator } from './json-schema-validator.js';
 import { olderZodJsonSchema, zodDeclaredType } from './zod-json-schema.js';
 
@@ -71,7 +72,7 @@ export function compileSchema(
     jsonSchema: schema,
     validate: (value) => {
       check ??= validator(rest, io);
-      const verdict = check(value);
+      const verdict = settled(check(value));
       return verdict instanceof Promise
         ? verdict.then((settled) => outcome(value, settled))
         : outcome(value, verdict);

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Principal } from '../engine/principal.js';
+import { settled } from '../engine/settled.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { type HeaderAnnotation, headerAnnotations } from '../protocol/mcp-headers.js';
 import type { CallToolResult, Icon, Tool, ToolAnnotations } from '../protocol/schemas/index.js';
@@ -192,13 +193,6 @@ export async function callTool(
   // A copy: the answer is shaped per revision, and the task's own record must stay as it is.
   if (returned instanceof TaskCreated) return { ...returned.result } as unknown as CallToolResult;
   return completeToolResult(tool, returned);
-}
-
-/** A value, or a promise of it when it is any thenable (awaited as `await` would). */
-function settled<T>(value: T | PromiseLike<T>): T | Promise<T> {
-  if (value instanceof Promise) return value;
-  const then = (value as { then?: unknown } | null | undefined)?.then;
-  return typeof then === 'function' ? Promise.resolve(value) : (value as T);
 }
 
 /** Turns what a handler returned into a CallToolResult: text shortcut, output validation, text mirror. */

@@ -148,8 +148,8 @@ export class SessionTransport extends HttpTransport {
     if (typeof frame === 'string' || frame.kind === 'invalid') return;
     if (frame.kind === 'message' && !isCancellation(frame.message)) return;
     for (const m of messagesOf(frame)) {
-      const id = (m as { method?: unknown; params?: { requestId?: unknown } })?.params?.requestId;
-      if ((m as { method?: unknown })?.method !== 'notifications/cancelled') continue;
+      if (!isCancellation(m)) continue;
+      const id = (m as { params?: { requestId?: unknown } }).params?.requestId;
       if (typeof id !== 'string' && typeof id !== 'number') continue;
       const exchange = this.exchanges.get(id);
       if (!exchange) continue;

@@ -1,4 +1,5 @@
 import { type Principal, principalKey } from '../../engine/principal.js';
+import { settled } from '../../engine/settled.js';
 import {
   type AuthVerdict,
   type ClientKey,
@@ -25,9 +26,11 @@ export function identify(
   clientKey: ClientKey | undefined,
 ): Identified | { refusal: HttpAnswer } | Promise<Identified | { refusal: HttpAnswer }> {
   if (!auth) return anonymous(request, clientKey);
-  const verdict = auth.authenticate(request);
+  // Any thenable is waited for: a user's authenticator may answer with a non-native promise, which
+  // must never be taken for a verdict.
+  const verdict = settled(auth.authenticate(request));
   return verdict instanceof Promise
-    ? verdict.then((settled) => identified(settled, request, clientKey))
+    ? verdict.then((answered) => identified(answered, request, clientKey))
     : identified(verdict, request, clientKey);
 }
 
@@ -43,7 +46,7 @@ function identified(
 }
 
 /** A request's client when the handler authenticates nobody: its address, or what `clientKey` says. */
-export function anonymous(request: HttpInput, clientKey: ClientKey | undefined): Identified {
+function anonymous(request: HttpInput, clientKey: ClientKey | undefined): Identified {
   return { client: clientOf(request, clientKey), principal: undefined };
 }
 

@@ -49,7 +49,7 @@ import {
   UnsupportedMediaType,
 } from './http-error.js';
 import { ExchangeTransport, SessionTransport } from './http-transports.js';
-import { anonymous, identify } from './identify.js';
+import { identify } from './identify.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { admitsOrigin, checkOrigin, type OriginPolicy } from './security.js';
 import type { SessionState, SessionStore, StoredSession } from './session-store.js';
@@ -733,9 +733,7 @@ export function createStreamableHttpHandler(
     try {
       checkOrigin(request, options);
       // Without auth, or with a cached token, there is nothing to wait for: no await then.
-      const named = options.auth
-        ? identify(request, options.auth, options.clientKey)
-        : anonymous(request, options.clientKey);
+      const named = identify(request, options.auth, options.clientKey);
       const caller = named instanceof Promise ? await named : named;
       if ('refusal' in caller) return caller.refusal;
       const { client, principal } = caller;
