@@ -7,6 +7,7 @@ import { MODERN_META, modernHeaders } from './helpers/http.js';
 // A user's authenticator may answer with a thenable that is not a native promise (an older promise
 // library, a hand-made one). It must be waited for like a promise, never read as a verdict.
 function thenable<T>(value: T): PromiseLike<T> {
+  // biome-ignore lint/suspicious/noThenProperty: the thenable is what this test is about
   return { then: (resolve) => Promise.resolve(resolve?.(value)) as never };
 }
 
