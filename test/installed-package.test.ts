@@ -121,8 +121,6 @@ beforeAll(async () => {
         '@types/node',
         '@types/express',
         '@opentelemetry/api',
-        '@opentelemetry/sdk-metrics',
-        '@opentelemetry/exporter-prometheus',
       ].map((p) => [p, versionOf(p)]),
     ),
     'module',

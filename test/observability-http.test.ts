@@ -110,6 +110,29 @@ describe('/metrics beside /mcp, with no OpenTelemetry SDK set up by the applicat
     expect(after.some((s) => s.name === 'mcpkit_server_streams_open')).toBe(true);
     expect(after.some((s) => s.name === 'mcpkit_event_store_bytes')).toBe(true);
   });
+
+  it('counts errors by code, with no tracer set up (metrics only: no span is made)', async () => {
+    const errors = (samples: Awaited<ReturnType<typeof scrape>>) =>
+      samples.find(
+        (s) =>
+          s.name === 'mcpkit_server_errors_total' &&
+          s.labels.mcp_method_name === 'tools/call' &&
+          s.labels.rpc_response_status_code === '-32602',
+      )?.value ?? 0;
+    const before = errors(await scrape());
+    const client = new Client({ name: 'scraper', version: '1' }, { era: 'modern' });
+    await client.connect(new StreamableHttpClientTransport(http.url));
+    for (let i = 0; i < 3; i++) await expect(client.callTool(`missing-${i}`, {})).rejects.toThrow();
+    await client.close();
+    const after = await scrape();
+    expect(errors(after)).toBe(before + 3);
+    // The unknown names are the caller's text: they count as _OTHER, never as series of their own.
+    const refused = after.filter(
+      (s) => s.name === 'mcp_server_operation_duration_count' && s.labels.error_type === '-32602',
+    );
+    expect(refused.map((s) => [s.labels.gen_ai_tool_name, s.value])).toEqual([['_OTHER', 3]]);
+    expect(after.find((s) => s.name === 'mcpkit_server_requests_in_flight')?.value).toBe(0);
+  });
 });
 
 /** A Redis of this test's own, so that it can be stopped and started again. */

@@ -1,17 +1,17 @@
 import type { Telemetry } from '../engine/telemetry.js';
 
 export interface DemoObservability {
-  /** Metrics for the server, when the optional OpenTelemetry packages are installed. */
+  /** Metrics for the server, when the optional OpenTelemetry API package is installed. */
   telemetry?: Telemetry;
   /** `GET /metrics`: the Prometheus text, or 501 naming the packages to install. */
   metrics(request: Request): Promise<Response>;
 }
 
-const PACKAGES = '@opentelemetry/api @opentelemetry/sdk-metrics @opentelemetry/exporter-prometheus';
+const PACKAGES = '@opentelemetry/api';
 
 /**
- * The demo's `/metrics`: loaded only when the demo serves HTTP, and only if the optional peers are
- * there (they are in a checkout of mcpkit; an application installs them to get metrics).
+ * The demo's `/metrics`: loaded only when the demo serves HTTP, and only if the optional peer
+ * `@opentelemetry/api` is there (it is in a checkout of mcpkit; an application installs it).
  */
 export async function demoObservability(): Promise<DemoObservability> {
   try {
@@ -27,7 +27,7 @@ export async function demoObservability(): Promise<DemoObservability> {
   } catch {
     return {
       metrics: async () =>
-        new Response(`Metrics need the optional OpenTelemetry packages: npm install ${PACKAGES}\n`, {
+        new Response(`Metrics need the optional OpenTelemetry API package: npm install ${PACKAGES}\n`, {
           status: 501,
           headers: { 'content-type': 'text/plain; charset=utf-8' },
         }),

@@ -391,35 +391,31 @@ export class Peer implements TransportSink {
     }
     const incoming = new Incoming(message, this);
     this.inFlight.set(id, incoming);
+    const telemetry = this.options.telemetry;
+    const trace = telemetry?.serve({
+      method: message.method,
+      id,
+      params: message.params,
+      protocolVersion: this.protocolVersion,
+      sessionId: this.transport.sessionId,
+      network: this.transport.network,
+    });
+    incoming.trace = trace;
     // A cancelled request gets no answer (MCP cancellation: the receiver SHOULD NOT respond).
     const succeed = (result: Record<string, unknown>) => {
       this.inFlight.delete(id);
+      trace?.resolved(result, incoming.cancelled);
       reply(incoming.cancelled ? undefined : { jsonrpc: '2.0', id, result });
     };
     const fail = (error: unknown) => {
       this.inFlight.delete(id);
+      trace?.rejected(error, incoming.cancelled);
       reply(incoming.cancelled ? undefined : errorResponse(id, toErrorObject(error)));
     };
     try {
-      const telemetry = this.options.telemetry;
-      let served: Promise<Record<string, unknown>>;
-      if (telemetry) {
-        const trace = telemetry.serve({
-          method: message.method,
-          id,
-          params: message.params,
-          protocolVersion: this.protocolVersion,
-          sessionId: this.transport.sessionId,
-          network: this.transport.network,
-        });
-        incoming.trace = trace;
-        served = trace.run(
-          () => this.handlers.onRequest(incoming),
-          () => incoming.cancelled,
-        );
-      } else {
-        served = this.handlers.onRequest(incoming);
-      }
+      const served = trace
+        ? trace.enter(() => this.handlers.onRequest(incoming))
+        : this.handlers.onRequest(incoming);
       served.then(succeed, fail);
     } catch (error) {
       fail(error);

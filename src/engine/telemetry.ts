@@ -36,16 +36,17 @@ export type Outcome =
   | { readonly error: { readonly code: number; readonly message: string } }
   | { readonly cancelled: true };
 
-/** A request being served: its handling runs inside it, so the handler's own spans are its children. */
+/**
+ * A request being served. Its handling runs inside it (`enter`), so the handler's own spans are its
+ * children; the caller then ends it with the handling's result or error, before answering.
+ */
 export interface ServedOperation {
-  /**
-   * Runs the handling and ends the operation with its outcome; `cancelled` is read at the end.
-   * `serve` may also throw at once (a request refused before anything awaits).
-   */
-  run(
-    serve: () => Promise<Record<string, unknown>>,
-    cancelled: () => boolean,
-  ): Promise<Record<string, unknown>>;
+  /** Runs `serve` in the operation's context: returns what it returns, throws what it throws. */
+  enter<T>(serve: () => T): T;
+  /** The handling gave a result; `cancelled` when the request was cancelled meanwhile (no answer). */
+  resolved(result: Record<string, unknown>, cancelled: boolean): void;
+  /** The handling failed (a JSON-RPC error, or anything thrown); `cancelled` as for `resolved`. */
+  rejected(error: unknown, cancelled: boolean): void;
   /** Something that happened while serving it (progress sent, input asked). */
   event(name: string, attributes?: Record<string, string | number | boolean>): void;
   /** The trace this operation belongs to, for log lines; undefined when it is not sampled. */

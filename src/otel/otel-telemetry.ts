@@ -9,6 +9,7 @@ import {
   type MeterProvider,
   metrics,
   type ObservableResult,
+  ProxyTracerProvider,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -101,6 +102,9 @@ class BoundedLabels {
   }
 }
 
+/** What the global tracer provider delegates to until an SDK registers one. */
+const NO_TRACING = new ProxyTracerProvider().getDelegate();
+
 /** JSON-RPC codes that mean the caller named something that does not exist (or sent nonsense). */
 const REFUSED_NAME = new Set([-32601, -32602]);
 
@@ -131,9 +135,13 @@ class OtelTelemetry implements Telemetry {
   private readonly gauges = new Map<TelemetryGauge, Set<() => number>>();
   private readonly targets: BoundedLabels;
   private readonly codes = new BoundedLabels(MAX_CODES);
+  /** The global provider while it may still be a no-op (no SDK registered yet), else undefined. */
+  private readonly globalProvider: ProxyTracerProvider | undefined;
 
   constructor(options: OtelTelemetryOptions) {
-    this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('mcpkit');
+    const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+    this.tracer = tracerProvider.getTracer('mcpkit');
+    this.globalProvider = tracerProvider instanceof ProxyTracerProvider ? tracerProvider : undefined;
     this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter('mcpkit');
     this.propagator = options.propagator;
     this.maxLength = options.maxAttributeLength ?? 1024;
@@ -182,10 +190,13 @@ class OtelTelemetry implements Telemetry {
 
   serve(operation: Operation): ServedOperation {
     const meta = operation.params?._meta as Record<string, unknown> | undefined;
-    let parent = context.active();
-    let links: Link[] | undefined;
     const fromMeta = meta !== undefined && typeof meta.traceparent === 'string';
     const header = fromMeta ? null : (operation.headers?.get('traceparent') ?? null);
+    // No tracer and no caller's trace to carry on: metrics only, with no span and no context.
+    if (!fromMeta && header === null && this.globalProvider?.getDelegate() === NO_TRACING)
+      return new Measured(this, operation, this.metricAttributesOf(operation));
+    let parent = context.active();
+    let links: Link[] | undefined;
     if (fromMeta || header !== null) {
       // The MCP context is the parent; the ambient one (an HTTP span, say) is linked.
       const ambient = trace.getSpanContext(parent);
@@ -194,13 +205,16 @@ class OtelTelemetry implements Telemetry {
         ? this.extract(ROOT_CONTEXT, meta, metaGetter)
         : this.extract(ROOT_CONTEXT, operation.headers!, headerGetter);
     }
-    const attributes = this.attributesOf(operation, 'server');
     const span = this.tracer.startSpan(
       spanName(operation),
-      { kind: SpanKind.SERVER, attributes, ...(links ? { links } : {}) },
+      {
+        kind: SpanKind.SERVER,
+        attributes: this.attributesOf(operation, 'server'),
+        ...(links ? { links } : {}),
+      },
       parent,
     );
-    return new Served(this, span, parent, operation, metricAttributes(attributes));
+    return new Served(this, span, parent, operation, this.metricAttributesOf(operation));
   }
 
   send(operation: Operation): SentOperation {
@@ -212,7 +226,7 @@ class OtelTelemetry implements Telemetry {
     if (this.propagator) this.propagator.inject(withSpan, meta, metaSetter);
     else propagation.inject(withSpan, meta, metaSetter);
     const params = { ...operation.params, _meta: meta };
-    return new Sent(this, span, operation, params, metricAttributes(attributes));
+    return new Sent(this, span, operation, params, this.metricAttributesOf(operation));
   }
 
   session(role: 'client' | 'server', protocolVersion: string, network: NetworkInfo | undefined): SessionSpan {
@@ -309,6 +323,24 @@ class OtelTelemetry implements Telemetry {
       : propagation.extract(base, carrier, getter);
   }
 
+  /**
+   * What metrics carry: never ids or URIs, only what tells series apart (each attribute is part of
+   * the series' key on every record). The outcome adds the tool or prompt and the error.
+   */
+  metricAttributesOf(operation: Operation): Attributes {
+    const { method } = operation;
+    const out: Attributes = { [A.ATTR_MCP_METHOD_NAME]: A.KNOWN_METHODS.has(method) ? method : A.OTHER };
+    // The version comes from the caller's _meta: only revisions that exist become a label.
+    const version =
+      (operation.params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion] ??
+      operation.protocolVersion;
+    if (typeof version === 'string')
+      out[A.ATTR_MCP_PROTOCOL_VERSION] = KNOWN_REVISIONS.has(version) ? version : A.OTHER;
+    const transport = operation.network?.transport;
+    if (transport !== undefined) out[A.ATTR_NETWORK_TRANSPORT] = transport;
+    return out;
+  }
+
   private attributesOf(operation: Operation, side: 'client' | 'server'): Attributes {
     const { method, params } = operation;
     const attributes: Attributes = {
@@ -357,22 +389,6 @@ function spanName(operation: Operation): string {
   return method;
 }
 
-/**
- * The low-cardinality subset of a span's attributes that metrics carry: never ids or URIs, and
- * only what tells series apart (each attribute is hashed on every record).
- */
-function metricAttributes(span: Attributes): Attributes {
-  const method = span[A.ATTR_MCP_METHOD_NAME] as string;
-  const out: Attributes = { [A.ATTR_MCP_METHOD_NAME]: A.KNOWN_METHODS.has(method) ? method : A.OTHER };
-  // The version comes from the caller's _meta: only revisions that exist become a label.
-  const version = span[A.ATTR_MCP_PROTOCOL_VERSION];
-  if (version !== undefined)
-    out[A.ATTR_MCP_PROTOCOL_VERSION] = KNOWN_REVISIONS.has(version as string) ? version : A.OTHER;
-  const transport = span[A.ATTR_NETWORK_TRANSPORT];
-  if (transport !== undefined) out[A.ATTR_NETWORK_TRANSPORT] = transport;
-  return out;
-}
-
 function safeJson(value: unknown): string {
   try {
     return JSON.stringify(value) ?? '';
@@ -395,41 +411,58 @@ function outcomeOfThrown(error: unknown): Outcome {
 
 const CANCELLED: Outcome = { cancelled: true };
 
-/** Records what an outcome says on a span and on the metric attributes. */
-function settle(
+/**
+ * Puts the outcome on a metric's attributes: the tool or prompt name (bounded) and the error.
+ * Returns true when a refused name must not stay in the span's name.
+ */
+function labelOutcome(
   telemetry: OtelTelemetry,
-  span: Span,
   operation: Operation,
   attributes: Attributes,
   outcome: Outcome,
-): void {
+): boolean {
   const { method } = operation;
   const name = operation.params?.name;
+  let refusedName = false;
   if ((method === 'tools/call' || method === 'prompts/get') && typeof name === 'string') {
     const label = telemetry.targetLabel(name, outcome);
     attributes[method === 'tools/call' ? A.ATTR_GEN_AI_TOOL_NAME : A.ATTR_GEN_AI_PROMPT_NAME] = label;
-    // A name the server refused is the caller's text: it stays an attribute, not the span's name.
-    if (label === A.OTHER && 'error' in outcome) span.updateName(method);
+    refusedName = label === A.OTHER && 'error' in outcome;
   }
+  if ('cancelled' in outcome) attributes[A.ATTR_ERROR_TYPE] = 'cancelled';
+  else if ('error' in outcome) {
+    // A peer picks the codes it answers with: past the cap, new ones count as _OTHER on metrics.
+    const label = telemetry.codeLabel(String(outcome.error.code));
+    attributes[A.ATTR_ERROR_TYPE] = label;
+    attributes[A.ATTR_RPC_RESPONSE_STATUS_CODE] = label;
+  } else if (outcome.result.isError === true) attributes[A.ATTR_ERROR_TYPE] = 'tool_error';
+  return refusedName;
+}
+
+/** Records what an outcome says on a span. */
+function settleSpan(
+  telemetry: OtelTelemetry,
+  span: Span,
+  operation: Operation,
+  outcome: Outcome,
+  refusedName: boolean,
+): void {
+  const { method } = operation;
+  // A name the server refused is the caller's text: it stays an attribute, not the span's name.
+  if (refusedName) span.updateName(method);
   if ('cancelled' in outcome) {
-    attributes[A.ATTR_ERROR_TYPE] = 'cancelled';
     span.setAttribute(A.ATTR_ERROR_TYPE, 'cancelled');
     span.setStatus({ code: SpanStatusCode.ERROR, message: 'cancelled' });
     return;
   }
   if ('error' in outcome) {
     const code = String(outcome.error.code);
-    // A peer picks the codes it answers with: past the cap, new ones count as _OTHER on metrics.
-    const label = telemetry.codeLabel(code);
-    attributes[A.ATTR_ERROR_TYPE] = label;
-    attributes[A.ATTR_RPC_RESPONSE_STATUS_CODE] = label;
     span.setAttributes({ [A.ATTR_ERROR_TYPE]: code, [A.ATTR_RPC_RESPONSE_STATUS_CODE]: code });
     span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
     return;
   }
   const result = outcome.result;
   if (result.isError === true) {
-    attributes[A.ATTR_ERROR_TYPE] = 'tool_error';
     span.setAttribute(A.ATTR_ERROR_TYPE, 'tool_error');
     span.setStatus({ code: SpanStatusCode.ERROR, message: 'tool_error' });
   } else if (telemetry.captureContent && method === 'tools/call') {
@@ -443,7 +476,6 @@ function settle(
     const inputs = Object.keys((result.inputRequests as object | undefined) ?? {}).length;
     span.setAttribute(A.ATTR_MCPKIT_RESULT_TYPE, 'input_required');
     span.addEvent('mcp.input_required', { [A.ATTR_MCPKIT_MRTR_INPUTS]: inputs });
-    telemetry.mrtrRounds.add(1, { [A.ATTR_MCP_METHOD_NAME]: attributes[A.ATTR_MCP_METHOD_NAME] as string });
   } else if (
     resultType === 'task' ||
     (typeof result.taskId === 'string' && typeof result.status === 'string')
@@ -453,68 +485,106 @@ function settle(
   }
 }
 
-class Served implements ServedOperation {
+/**
+ * A request served with metrics only (no tracer, no caller's trace): its duration, count and
+ * errors, with no span and no change of async context.
+ */
+class Measured implements ServedOperation {
+  private readonly started = performance.now();
+  private readonly method: string;
+  private ended = false;
+
   constructor(
-    private readonly telemetry: OtelTelemetry,
-    private readonly span: Span,
-    private readonly parent: Context,
-    private readonly operation: Operation,
-    private readonly attributes: Attributes,
-  ) {}
+    protected readonly telemetry: OtelTelemetry,
+    protected readonly operation: Operation,
+    protected readonly attributes: Attributes,
+  ) {
+    const method = attributes[A.ATTR_MCP_METHOD_NAME] as string;
+    this.method = method;
+    const inFlight = telemetry.inFlight;
+    inFlight.set(method, (inFlight.get(method) ?? 0) + 1);
+  }
 
   get traceId(): string | undefined {
+    return undefined;
+  }
+
+  enter<T>(serve: () => T): T {
+    return serve();
+  }
+
+  resolved(result: Record<string, unknown>, cancelled: boolean): void {
+    this.end(cancelled ? CANCELLED : { result });
+  }
+
+  rejected(error: unknown, cancelled: boolean): void {
+    this.end(cancelled ? CANCELLED : outcomeOfThrown(error), error);
+  }
+
+  event(_name: string, _attributes?: Record<string, string | number | boolean>): void {}
+
+  /** Metrics, then the span (if any): telemetry never throws into the answer's path. */
+  private end(outcome: Outcome, thrown?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { telemetry, attributes, method } = this;
+    try {
+      telemetry.inFlight.set(method, telemetry.inFlight.get(method)! - 1);
+      const refusedName = labelOutcome(telemetry, this.operation, attributes, outcome);
+      if ('error' in outcome)
+        telemetry.errors.add(1, {
+          [A.ATTR_MCP_METHOD_NAME]: method,
+          [A.ATTR_RPC_RESPONSE_STATUS_CODE]: attributes[A.ATTR_RPC_RESPONSE_STATUS_CODE] as string,
+        });
+      else if ('result' in outcome && outcome.result.resultType === 'input_required')
+        telemetry.mrtrRounds.add(1, { [A.ATTR_MCP_METHOD_NAME]: method });
+      this.finishSpan(outcome, refusedName, thrown);
+      telemetry.serverDuration.record((performance.now() - this.started) / 1000, attributes);
+    } catch {
+      // A failing telemetry backend must not cost the caller its answer.
+    }
+  }
+
+  protected finishSpan(_outcome: Outcome, _refusedName: boolean, _thrown: unknown): void {}
+}
+
+/** A request served inside a SERVER span: the handler runs in its context. */
+class Served extends Measured {
+  constructor(
+    telemetry: OtelTelemetry,
+    private readonly span: Span,
+    private readonly parent: Context,
+    operation: Operation,
+    attributes: Attributes,
+  ) {
+    super(telemetry, operation, attributes);
+  }
+
+  override get traceId(): string | undefined {
     const context = this.span.spanContext();
     return trace.isSpanContextValid(context) ? context.traceId : undefined;
   }
 
-  run(
-    serve: () => Promise<Record<string, unknown>>,
-    cancelled: () => boolean,
-  ): Promise<Record<string, unknown>> {
-    const started = performance.now();
-    const method = this.attributes[A.ATTR_MCP_METHOD_NAME] as string;
-    const inFlight = this.telemetry.inFlight;
-    inFlight.set(method, (inFlight.get(method) ?? 0) + 1);
-    // No tracer and no caller's context (metrics only): nothing for the handler to inherit, so
-    // the async context is left alone.
-    let running: Promise<Record<string, unknown>>;
-    try {
-      running =
-        this.span.spanContext().traceId !== INVALID_TRACEID
-          ? context.with(trace.setSpan(this.parent, this.span), serve)
-          : serve();
-    } catch (error) {
-      // A handler chain that refuses at once (validation) still ends its span and its count.
-      running = Promise.reject(error);
-    }
-    return running.then(
-      (result) => {
-        this.finish(cancelled() ? CANCELLED : { result }, started, method);
-        return result;
-      },
-      (error: unknown) => {
-        if (!cancelled() && !(typeof (error as { code?: unknown })?.code === 'number'))
-          this.span.recordException(error as Error);
-        this.finish(cancelled() ? CANCELLED : outcomeOfThrown(error), started, method);
-        throw error;
-      },
-    );
+  override enter<T>(serve: () => T): T {
+    // A span with no trace (a no-op tracer) gives the handler nothing to inherit.
+    return this.span.spanContext().traceId !== INVALID_TRACEID
+      ? context.with(trace.setSpan(this.parent, this.span), serve)
+      : serve();
   }
 
-  event(name: string, attributes?: Record<string, string | number | boolean>): void {
+  override event(name: string, attributes?: Record<string, string | number | boolean>): void {
     this.span.addEvent(name, attributes);
   }
 
-  private finish(outcome: Outcome, started: number, method: string): void {
-    const { telemetry, attributes } = this;
-    telemetry.inFlight.set(method, telemetry.inFlight.get(method)! - 1);
-    settle(telemetry, this.span, this.operation, attributes, outcome);
-    if ('error' in outcome)
-      telemetry.errors.add(1, {
-        [A.ATTR_MCP_METHOD_NAME]: attributes[A.ATTR_MCP_METHOD_NAME] as string,
-        [A.ATTR_RPC_RESPONSE_STATUS_CODE]: attributes[A.ATTR_RPC_RESPONSE_STATUS_CODE] as string,
-      });
-    telemetry.serverDuration.record((performance.now() - started) / 1000, attributes);
+  protected override finishSpan(outcome: Outcome, refusedName: boolean, thrown: unknown): void {
+    // An exception that is not a JSON-RPC error is a failure of the server worth its stack.
+    if (
+      thrown !== undefined &&
+      !('cancelled' in outcome) &&
+      typeof (thrown as { code?: unknown })?.code !== 'number'
+    )
+      this.span.recordException(thrown as Error);
+    settleSpan(this.telemetry, this.span, this.operation, outcome, refusedName);
     this.span.end();
   }
 }
@@ -534,7 +604,8 @@ class Sent implements SentOperation {
   end(outcome: Outcome): void {
     if (this.ended) return;
     this.ended = true;
-    settle(this.telemetry, this.span, this.operation, this.attributes, outcome);
+    const refusedName = labelOutcome(this.telemetry, this.operation, this.attributes, outcome);
+    settleSpan(this.telemetry, this.span, this.operation, outcome, refusedName);
     this.telemetry.clientDuration.record((performance.now() - this.started) / 1000, this.attributes);
     this.span.end();
   }

@@ -1,5 +1,5 @@
-// mcpkit/prometheus: a `/metrics` endpoint in the Prometheus text format, with no OpenTelemetry SDK
-// to set up: @opentelemetry/exporter-prometheus and @opentelemetry/sdk-metrics (optional peers).
+// mcpkit/prometheus: a `/metrics` endpoint in the Prometheus text format with no OpenTelemetry SDK:
+// it implements the metrics API's MeterProvider itself and loads no OpenTelemetry package.
 export {
   type PrometheusMetrics,
   type PrometheusMetricsOptions,

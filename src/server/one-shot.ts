@@ -33,21 +33,23 @@ export class OneShotRequest extends LazyCancel implements IncomingRequest, OneSh
 
   /** Runs `serve` and settles the response with its result or its error, unless cancelled first. */
   run(serve: (incoming: IncomingRequest) => Promise<Record<string, unknown>>): this {
+    const trace = this.trace;
     let served: Promise<Record<string, unknown>>;
     try {
-      served = this.trace
-        ? this.trace.run(
-            () => serve(this),
-            () => this.cancelled,
-          )
-        : serve(this);
+      served = trace ? trace.enter(() => serve(this)) : serve(this);
     } catch (error) {
       // `serve` may refuse at once (invalid params), before anything awaits.
       served = Promise.reject(error);
     }
     served.then(
-      (result) => this.answer({ jsonrpc: '2.0', id: this.message.id, result }),
-      (error: unknown) => this.answer(errorResponse(this.message.id, toErrorObject(error))),
+      (result) => {
+        trace?.resolved(result, this.cancelled);
+        this.answer({ jsonrpc: '2.0', id: this.message.id, result });
+      },
+      (error: unknown) => {
+        trace?.rejected(error, this.cancelled);
+        this.answer(errorResponse(this.message.id, toErrorObject(error)));
+      },
     );
     return this;
   }
