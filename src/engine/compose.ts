@@ -12,7 +12,13 @@ export function compose<C, R>(
       if (i <= index) return Promise.reject(new Error('next() called multiple times'));
       index = i;
       const layer = layers[i];
-      return layer ? layer(ctx, () => dispatch(i + 1)) : last(ctx);
+      // `next()` is always a promise: a layer that counts before it and settles the count when
+      // that promise does (a concurrency cap) must not leak when a handler refuses at once.
+      try {
+        return layer ? layer(ctx, () => dispatch(i + 1)) : last(ctx);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     };
     return dispatch(0);
   };

@@ -230,6 +230,13 @@ describe('reliability', () => {
     expect((await client.callTool('fast')).content).toEqual([{ type: 'text', text: 'fast done' }]);
     await client.close();
   });
+
+  it('gives back the slot of a call refused further in (an unknown tool)', async () => {
+    const { client } = await reliable({ maxConcurrent: 1 });
+    for (let i = 0; i < 3; i++) expect((await refusal(client.callTool('missing'))).code).toBe(-32602);
+    expect((await client.callTool('fast')).content).toEqual([{ type: 'text', text: 'fast done' }]);
+    await client.close();
+  });
 });
 
 describe('chain', () => {

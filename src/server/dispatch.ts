@@ -89,8 +89,12 @@ export function unsupportedVersion(
   });
 }
 
-/** A modern request (its version named in `_meta`): served statelessly, whatever carried it. */
-export async function serveModern(
+/**
+ * A modern request (its version named in `_meta`): served statelessly, whatever carried it. Not
+ * async, nor are the layers under it on the way to a tool (each would be a promise or two more per
+ * request): a request refused before anything runs throws at once, as the callers expect.
+ */
+export function serveModern(
   runtime: ServerRuntime,
   incoming: IncomingRequest,
   version: unknown,
@@ -124,14 +128,18 @@ export async function serveModern(
         : undefined,
   };
   const ctx = new HandlerContext(scope, params);
+  let running: Promise<Record<string, unknown>>;
   try {
-    const result = MRTR_METHODS.has(method)
-      ? await runWithInputs(runtime, ctx, params)
-      : await runtime.run(ctx);
-    return shapeModern(method, result, runtime.cacheHint);
+    running = MRTR_METHODS.has(method) ? runWithInputs(runtime, ctx, params) : runtime.run(ctx);
   } catch (error) {
     throw shapeError(error, features);
   }
+  return running.then(
+    (result) => shapeModern(method, result, runtime.cacheHint),
+    (error: unknown) => {
+      throw shapeError(error, features);
+    },
+  );
 }
 
 /**
@@ -139,34 +147,75 @@ export async function serveModern(
  * responses feed the replay; an unanswered input call ends the request with an
  * InputRequiredResult whose signed requestState carries everything answered so far.
  */
-async function runWithInputs(
+function runWithInputs(
   runtime: ServerRuntime,
   ctx: HandlerContext,
   params: Record<string, any>,
 ): Promise<Record<string, unknown>> {
-  const codec = runtime.requestState;
   const target = String(params.name ?? params.uri ?? '');
   const owner = principalKey(ctx.scope.principal);
-  let answers: Record<string, unknown> = {};
-  if (typeof params.requestState === 'string') {
-    const state = await codec.open(
-      params.requestState,
-      await bindingOf(ctx.method, target, params.arguments, owner),
-    );
-    answers = { ...state.answers };
-    for (const key of state.asked) {
-      const answer = params.inputResponses?.[key];
-      if (answer !== undefined) answers[key] = answer;
-    }
+  if (typeof params.requestState === 'string') return resumeRound(runtime, ctx, params, target, owner);
+  return runRound(runtime, ctx, params, {}, target, owner);
+}
+
+/** A retry: the state it carries is opened (and checked against this call) before the replay. */
+async function resumeRound(
+  runtime: ServerRuntime,
+  ctx: HandlerContext,
+  params: Record<string, any>,
+  target: string,
+  owner: string | undefined,
+): Promise<Record<string, unknown>> {
+  const state = await runtime.requestState.open(
+    params.requestState,
+    await bindingOf(ctx.method, target, params.arguments, owner),
+  );
+  const answers: Record<string, unknown> = { ...state.answers };
+  for (const key of state.asked) {
+    const answer = params.inputResponses?.[key];
+    if (answer !== undefined) answers[key] = answer;
   }
+  return runRound(runtime, ctx, params, answers, target, owner);
+}
+
+/** One round: the handler's own answer, or, if it asked for input it lacks, input_required. */
+function runRound(
+  runtime: ServerRuntime,
+  ctx: HandlerContext,
+  params: Record<string, any>,
+  answers: Record<string, unknown>,
+  target: string,
+  owner: string | undefined,
+): Promise<Record<string, unknown>> {
   const round = new MrtrRound(answers, ctx.client.capabilities);
   ctx.scope.asker = round;
+  const askInput = () => inputRequired(runtime, ctx, params, answers, round, target, owner);
+  let running: Promise<Record<string, unknown>>;
   try {
-    const result = await runtime.run(ctx);
-    if (!round.isPending) return result;
+    running = runtime.run(ctx);
   } catch (error) {
     if (!round.isPending) throw error;
+    return askInput();
   }
+  return running.then(
+    (result) => (round.isPending ? askInput() : result),
+    (error: unknown) => {
+      if (!round.isPending) throw error;
+      return askInput();
+    },
+  );
+}
+
+async function inputRequired(
+  runtime: ServerRuntime,
+  ctx: HandlerContext,
+  params: Record<string, any>,
+  answers: Record<string, unknown>,
+  round: MrtrRound,
+  target: string,
+  owner: string | undefined,
+): Promise<Record<string, unknown>> {
+  const codec = runtime.requestState;
   const requestState = await codec.seal({
     bind: await bindingOf(ctx.method, target, params.arguments, owner),
     answers,

@@ -56,7 +56,8 @@ export const methods: Record<string, MethodHandler> = {
     return { tools: slice.map((t) => t.definition), ...rest };
   },
 
-  async 'tools/call'(core, ctx, params) {
+  // Not async (its throws reach callers that expect them): callTool's promise is the answer.
+  'tools/call'(core, ctx, params) {
     const tool = core.tools.get(params.name);
     if (!tool?.enabled) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${params.name}`);
     // A tool that only runs as a task refuses a modern client without the tasks extension.
@@ -73,7 +74,7 @@ export const methods: Record<string, MethodHandler> = {
       );
     }
     // callTool answers with an object of its own (never the handler's): no copy needed here.
-    return (await callTool(tool, params.arguments, ctx.scope, ctx)) as unknown as Record<string, unknown>;
+    return callTool(tool, params.arguments, ctx.scope, ctx) as unknown as Promise<Record<string, unknown>>;
   },
 
   async 'resources/list'(core, ctx, params) {

@@ -8,21 +8,25 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /**
  * Reads a request body as UTF-8 text, counting bytes as they stream in: a body over the limit is
  * refused (413) without being buffered whole, invalid UTF-8 is a parse error, never silently
- * replaced.
+ * replaced. Not async where the host collects the body itself (one promise less per request).
  */
-export async function readBody(request: HttpInput, maxBytes: number): Promise<string> {
-  const tooLarge = () => new PayloadTooLarge(maxBytes);
+export function readBody(request: HttpInput, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) throw tooLarge();
-  if (request.readAll) {
-    const bytes = await request.readAll(maxBytes);
-    if (bytes === undefined) throw tooLarge();
-    try {
-      return UTF8.decode(bytes);
-    } catch {
-      throw notUtf8();
-    }
+  if (declared > maxBytes) return Promise.reject(new PayloadTooLarge(maxBytes));
+  if (request.readAll) return request.readAll(maxBytes).then((bytes) => decodeWhole(bytes, maxBytes));
+  return readStream(request, maxBytes);
+}
+
+function decodeWhole(bytes: Uint8Array | undefined, maxBytes: number): string {
+  if (bytes === undefined) throw new PayloadTooLarge(maxBytes);
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw notUtf8();
   }
+}
+
+async function readStream(request: HttpInput, maxBytes: number): Promise<string> {
   if (!request.body) return '';
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let size = 0;
@@ -30,7 +34,7 @@ export async function readBody(request: HttpInput, maxBytes: number): Promise<st
   try {
     for await (const chunk of request.body) {
       size += chunk.byteLength;
-      if (size > maxBytes) throw tooLarge();
+      if (size > maxBytes) throw new PayloadTooLarge(maxBytes);
       text += decoder.decode(chunk, { stream: true });
     }
     return text + decoder.decode();
