@@ -206,6 +206,7 @@ function runRound(
   );
 }
 
+/** The InputRequiredResult: what this round asked, and the sealed state its retry brings back. */
 async function inputRequired(
   runtime: ServerRuntime,
   ctx: HandlerContext,
