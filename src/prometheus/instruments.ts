@@ -11,7 +11,7 @@ import type {
   UpDownCounter,
 } from '@opentelemetry/api';
 import { renderLabels, sample } from './exposition.js';
-import { OVERFLOW_LABELS, SeriesTable } from './series.js';
+import { SeriesTable, withinCap } from './series.js';
 
 /** What the exposition needs of every instrument: its family header, then its samples. */
 export interface Exposed {
@@ -30,24 +30,17 @@ class Cell {
   value = 0;
 }
 
-/** A counter (monotonic: negative adds are dropped) or an up-down counter, kept as a running sum. */
-export class SumInstrument implements Counter, UpDownCounter, Exposed {
-  private readonly table: SeriesTable<Cell>;
-  readonly type: 'counter' | 'gauge';
+/** An instrument that keeps one number per series. */
+abstract class CellInstrument implements Exposed {
+  protected readonly table: SeriesTable<Cell>;
+  abstract readonly type: 'counter' | 'gauge';
 
   constructor(
     readonly name: string,
     readonly help: string,
-    private readonly monotonic: boolean,
     maxSeries: number,
   ) {
-    this.type = monotonic ? 'counter' : 'gauge';
     this.table = new SeriesTable(() => new Cell(), maxSeries);
-  }
-
-  add(value: number, attributes?: Attributes): void {
-    if (!Number.isFinite(value) || (this.monotonic && value < 0)) return;
-    this.table.get(attributes).value += value;
   }
 
   samples(): string {
@@ -57,28 +50,33 @@ export class SumInstrument implements Counter, UpDownCounter, Exposed {
   }
 }
 
-/** A synchronous gauge: the last value recorded per series. */
-export class LastValueInstrument implements Gauge, Exposed {
-  private readonly table: SeriesTable<Cell>;
-  readonly type = 'gauge';
+/** A counter (monotonic: negative adds are dropped) or an up-down counter, kept as a running sum. */
+export class SumInstrument extends CellInstrument implements Counter, UpDownCounter {
+  readonly type: 'counter' | 'gauge';
 
   constructor(
-    readonly name: string,
-    readonly help: string,
+    name: string,
+    help: string,
+    private readonly monotonic: boolean,
     maxSeries: number,
   ) {
-    this.table = new SeriesTable(() => new Cell(), maxSeries);
+    super(name, help, maxSeries);
+    this.type = monotonic ? 'counter' : 'gauge';
   }
+
+  add(value: number, attributes?: Attributes): void {
+    if (!Number.isFinite(value) || (this.monotonic && value < 0)) return;
+    this.table.get(attributes).value += value;
+  }
+}
+
+/** A synchronous gauge: the last value recorded per series. */
+export class LastValueInstrument extends CellInstrument implements Gauge {
+  readonly type = 'gauge';
 
   record(value: number, attributes?: Attributes): void {
     if (typeof value !== 'number') return;
     this.table.get(attributes).value = value;
-  }
-
-  samples(): string {
-    let out = '';
-    for (const [labels, cell] of this.table.series) out += sample(this.name, labels, cell.value);
-    return out;
   }
 }
 
@@ -175,9 +173,8 @@ export class ObservableInstrument
 
   take(value: number, attributes: Attributes | undefined): void {
     if (typeof value !== 'number') return;
-    let labels = attributes === undefined ? '' : renderLabels(attributes);
-    if (!this.observed.has(labels) && this.observed.size >= this.maxSeries) labels = OVERFLOW_LABELS;
-    this.observed.set(labels, value);
+    const labels = attributes === undefined ? '' : renderLabels(attributes);
+    this.observed.set(withinCap(this.observed, labels, this.maxSeries), value);
   }
 
   async observe(): Promise<void> {

@@ -4,6 +4,11 @@ import { renderLabels } from './exposition.js';
 /** The series that takes every attribute set past the cap (the OpenTelemetry SDK's name for it). */
 export const OVERFLOW_LABELS = 'otel_metric_overflow="true"';
 
+/** The labels a new label set is kept under: its own while `series` has room, else the overflow's. */
+export function withinCap(series: Map<string, unknown>, labels: string, maxSeries: number): string {
+  return series.has(labels) || series.size < maxSeries ? labels : OVERFLOW_LABELS;
+}
+
 /** One step of the lookup: attribute name, then value, then the next attribute. */
 class Step<S> {
   state: S | undefined = undefined;
@@ -57,11 +62,9 @@ export class SeriesTable<S> {
   }
 
   private resolve(attributes: Attributes | undefined): S {
-    let labels = attributes === undefined ? '' : renderLabels(attributes);
+    const rendered = attributes === undefined ? '' : renderLabels(attributes);
+    const labels = withinCap(this.series, rendered, this.maxSeries);
     let state = this.series.get(labels);
-    if (state !== undefined) return state;
-    if (this.series.size >= this.maxSeries) labels = OVERFLOW_LABELS;
-    state = this.series.get(labels);
     if (state === undefined) {
       state = this.make();
       this.series.set(labels, state);

@@ -152,10 +152,15 @@ function runWithInputs(
   ctx: HandlerContext,
   params: Record<string, any>,
 ): Promise<Record<string, unknown>> {
+  return typeof params.requestState === 'string'
+    ? resumeRound(runtime, ctx, params)
+    : runRound(runtime, ctx, params, {});
+}
+
+/** What a requestState is bound to: this method, target and arguments, and the caller. */
+function bindingFor(ctx: HandlerContext, params: Record<string, any>): Promise<string> {
   const target = String(params.name ?? params.uri ?? '');
-  const owner = principalKey(ctx.scope.principal);
-  if (typeof params.requestState === 'string') return resumeRound(runtime, ctx, params, target, owner);
-  return runRound(runtime, ctx, params, {}, target, owner);
+  return bindingOf(ctx.method, target, params.arguments, principalKey(ctx.scope.principal));
 }
 
 /** A retry: the state it carries is opened (and checked against this call) before the replay. */
@@ -163,19 +168,14 @@ async function resumeRound(
   runtime: ServerRuntime,
   ctx: HandlerContext,
   params: Record<string, any>,
-  target: string,
-  owner: string | undefined,
 ): Promise<Record<string, unknown>> {
-  const state = await runtime.requestState.open(
-    params.requestState,
-    await bindingOf(ctx.method, target, params.arguments, owner),
-  );
+  const state = await runtime.requestState.open(params.requestState, await bindingFor(ctx, params));
   const answers: Record<string, unknown> = { ...state.answers };
   for (const key of state.asked) {
     const answer = params.inputResponses?.[key];
     if (answer !== undefined) answers[key] = answer;
   }
-  return runRound(runtime, ctx, params, answers, target, owner);
+  return runRound(runtime, ctx, params, answers);
 }
 
 /** One round: the handler's own answer, or, if it asked for input it lacks, input_required. */
@@ -184,24 +184,20 @@ function runRound(
   ctx: HandlerContext,
   params: Record<string, any>,
   answers: Record<string, unknown>,
-  target: string,
-  owner: string | undefined,
 ): Promise<Record<string, unknown>> {
   const round = new MrtrRound(answers, ctx.client.capabilities);
   ctx.scope.asker = round;
-  const askInput = () => inputRequired(runtime, ctx, params, answers, round, target, owner);
   let running: Promise<Record<string, unknown>>;
   try {
     running = runtime.run(ctx);
   } catch (error) {
-    if (!round.isPending) throw error;
-    return askInput();
+    running = Promise.reject(error);
   }
   return running.then(
-    (result) => (round.isPending ? askInput() : result),
+    (result) => (round.isPending ? inputRequired(runtime, ctx, params, answers, round) : result),
     (error: unknown) => {
       if (!round.isPending) throw error;
-      return askInput();
+      return inputRequired(runtime, ctx, params, answers, round);
     },
   );
 }
@@ -213,12 +209,10 @@ async function inputRequired(
   params: Record<string, any>,
   answers: Record<string, unknown>,
   round: MrtrRound,
-  target: string,
-  owner: string | undefined,
 ): Promise<Record<string, unknown>> {
   const codec = runtime.requestState;
   const requestState = await codec.seal({
-    bind: await bindingOf(ctx.method, target, params.arguments, owner),
+    bind: await bindingFor(ctx, params),
     answers,
     asked: Object.keys(round.asked),
     exp: Date.now() + codec.ttlMs,
