@@ -17,7 +17,16 @@ import {
   type RequestId,
 } from '../protocol/jsonrpc.js';
 import { LazyCancel } from './lazy-cancel.js';
-import type { Outcome, ServedOperation, Telemetry } from './telemetry.js';
+import {
+  endSent,
+  type Outcome,
+  observeSent,
+  observeServed,
+  rejectServed,
+  resolveServed,
+  type ServedOperation,
+  type Telemetry,
+} from './telemetry.js';
 import type { SendOptions, Transport, TransportSink } from './transport.js';
 
 export interface Progress {
@@ -185,15 +194,17 @@ export class Peer implements TransportSink {
     let body = params;
     if (options.onProgress) body = { ...params, _meta: { ...(params?._meta as object), progressToken: id } };
     const telemetry = this.options.telemetry;
-    if (!telemetry) return this.sendRequest(id, method, body, options);
-    const sent = telemetry.send({
-      method,
-      id,
-      params: body,
-      protocolVersion: this.protocolVersion,
-      sessionId: this.transport.sessionId,
-      network: this.transport.network,
-    });
+    const sent = telemetry
+      ? observeSent(telemetry, {
+          method,
+          id,
+          params: body,
+          protocolVersion: this.protocolVersion,
+          sessionId: this.transport.sessionId,
+          network: this.transport.network,
+        })
+      : undefined;
+    if (!sent) return this.sendRequest(id, method, body, options);
     const onProgress = options.onProgress;
     const traced = onProgress
       ? {
@@ -206,11 +217,11 @@ export class Peer implements TransportSink {
       : options;
     return this.sendRequest(id, method, sent.params, traced).then(
       (result) => {
-        sent.end({ result });
+        endSent(sent, { result });
         return result;
       },
       (error: Error) => {
-        sent.end(outcomeOf(error));
+        endSent(sent, outcomeOf(error));
         throw error;
       },
     );
@@ -392,24 +403,26 @@ export class Peer implements TransportSink {
     const incoming = new Incoming(message, this);
     this.inFlight.set(id, incoming);
     const telemetry = this.options.telemetry;
-    const trace = telemetry?.serve({
-      method: message.method,
-      id,
-      params: message.params,
-      protocolVersion: this.protocolVersion,
-      sessionId: this.transport.sessionId,
-      network: this.transport.network,
-    });
+    const trace = telemetry
+      ? observeServed(telemetry, {
+          method: message.method,
+          id,
+          params: message.params,
+          protocolVersion: this.protocolVersion,
+          sessionId: this.transport.sessionId,
+          network: this.transport.network,
+        })
+      : undefined;
     incoming.trace = trace;
     // A cancelled request gets no answer (MCP cancellation: the receiver SHOULD NOT respond).
     const succeed = (result: Record<string, unknown>) => {
       this.inFlight.delete(id);
-      trace?.resolved(result, incoming.cancelled);
+      if (trace) resolveServed(trace, result, incoming.cancelled);
       reply(incoming.cancelled ? undefined : { jsonrpc: '2.0', id, result });
     };
     const fail = (error: unknown) => {
       this.inFlight.delete(id);
-      trace?.rejected(error, incoming.cancelled);
+      if (trace) rejectServed(trace, error, incoming.cancelled);
       reply(incoming.cancelled ? undefined : errorResponse(id, toErrorObject(error)));
     };
     try {

@@ -91,3 +91,57 @@ export interface Telemetry {
   /** Registers a level read at collection time; the returned function unregisters it. */
   gauge(gauge: TelemetryGauge, read: () => number): () => void;
 }
+
+/*
+ * Telemetry is the user's code or a backend's: whatever it throws, a request is still answered.
+ * A peer's input that telemetry cannot read leaves that request unobserved, never unanswered.
+ */
+
+/** `telemetry.serve`, or undefined when it throws. */
+export function observeServed(telemetry: Telemetry, operation: Operation): ServedOperation | undefined {
+  try {
+    return telemetry.serve(operation);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `telemetry.send`, or undefined when it throws (the request then goes out untraced). */
+export function observeSent(telemetry: Telemetry, operation: Operation): SentOperation | undefined {
+  try {
+    return telemetry.send(operation);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `sent.end`; what telemetry throws does not replace the request's result or error. */
+export function endSent(sent: SentOperation, outcome: Outcome): void {
+  try {
+    sent.end(outcome);
+  } catch {
+    // Unobserved; the caller still gets its answer.
+  }
+}
+
+/** `trace.resolved`; what telemetry throws does not reach the answer's path. */
+export function resolveServed(
+  trace: ServedOperation,
+  result: Record<string, unknown>,
+  cancelled: boolean,
+): void {
+  try {
+    trace.resolved(result, cancelled);
+  } catch {
+    // Unobserved, still answered.
+  }
+}
+
+/** `trace.rejected`, likewise. */
+export function rejectServed(trace: ServedOperation, error: unknown, cancelled: boolean): void {
+  try {
+    trace.rejected(error, cancelled);
+  } catch {
+    // Unobserved, still answered.
+  }
+}

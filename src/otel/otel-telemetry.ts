@@ -189,7 +189,7 @@ class OtelTelemetry implements Telemetry {
   }
 
   serve(operation: Operation): ServedOperation {
-    const meta = operation.params?._meta as Record<string, unknown> | undefined;
+    const meta = metaOf(operation);
     const fromMeta = meta !== undefined && typeof meta.traceparent === 'string';
     const header = fromMeta ? null : (operation.headers?.get('traceparent') ?? null);
     // No tracer and no caller's trace to carry on: metrics only, with no span and no context.
@@ -221,7 +221,7 @@ class OtelTelemetry implements Telemetry {
     const attributes = this.attributesOf(operation, 'client');
     const active = context.active();
     const span = this.tracer.startSpan(spanName(operation), { kind: SpanKind.CLIENT, attributes }, active);
-    const meta: Record<string, unknown> = { ...(operation.params?._meta as object | undefined) };
+    const meta: Record<string, unknown> = { ...metaOf(operation) };
     const withSpan = trace.setSpan(active, span);
     if (this.propagator) this.propagator.inject(withSpan, meta, metaSetter);
     else propagation.inject(withSpan, meta, metaSetter);
@@ -331,9 +331,7 @@ class OtelTelemetry implements Telemetry {
     const { method } = operation;
     const out: Attributes = { [A.ATTR_MCP_METHOD_NAME]: A.KNOWN_METHODS.has(method) ? method : A.OTHER };
     // The version comes from the caller's _meta: only revisions that exist become a label.
-    const version =
-      (operation.params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion] ??
-      operation.protocolVersion;
+    const version = metaOf(operation)?.[META.protocolVersion] ?? operation.protocolVersion;
     if (typeof version === 'string')
       out[A.ATTR_MCP_PROTOCOL_VERSION] = KNOWN_REVISIONS.has(version) ? version : A.OTHER;
     const transport = operation.network?.transport;
@@ -347,9 +345,7 @@ class OtelTelemetry implements Telemetry {
       [A.ATTR_MCP_METHOD_NAME]: A.KNOWN_METHODS.has(method) ? method : this.cut(method),
       [A.ATTR_JSONRPC_REQUEST_ID]: this.cut(String(operation.id)),
     };
-    const version =
-      (params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion] ??
-      operation.protocolVersion;
+    const version = metaOf(operation)?.[META.protocolVersion] ?? operation.protocolVersion;
     if (typeof version === 'string') attributes[A.ATTR_MCP_PROTOCOL_VERSION] = this.cut(version);
     if (operation.sessionId) attributes[A.ATTR_MCP_SESSION_ID] = operation.sessionId;
     const network = operation.network;
@@ -377,6 +373,17 @@ class OtelTelemetry implements Telemetry {
     if (params?.requestState !== undefined) attributes[A.ATTR_MCPKIT_MRTR_RETRY] = true;
     return attributes;
   }
+}
+
+/**
+ * The request's `_meta` when it is an object. Telemetry reads it before the method's schema has
+ * (a peer's `"_meta": null` reached here unchecked and crashed a stdio server).
+ */
+function metaOf(operation: Operation): Record<string, unknown> | undefined {
+  const meta = operation.params?._meta;
+  return typeof meta === 'object' && meta !== null && !Array.isArray(meta)
+    ? (meta as Record<string, unknown>)
+    : undefined;
 }
 
 /** `{method} {tool or prompt}`; an unknown method is `_OTHER`, so a caller cannot mint span names. */

@@ -1,6 +1,12 @@
 import { LazyCancel } from '../engine/lazy-cancel.js';
 import { CancelledError, type IncomingRequest } from '../engine/peer.js';
-import type { ServedOperation, Telemetry } from '../engine/telemetry.js';
+import {
+  observeServed,
+  rejectServed,
+  resolveServed,
+  type ServedOperation,
+  type Telemetry,
+} from '../engine/telemetry.js';
 import { ErrorCode, type JsonRpcErrorObject, McpError, toErrorObject } from '../protocol/errors.js';
 import { errorResponse, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.js';
 import type { OneShotCall, OneShotIo } from './core.js';
@@ -21,14 +27,16 @@ export class OneShotRequest extends LazyCancel implements IncomingRequest, OneSh
     telemetry?: Telemetry,
   ) {
     super();
-    this.trace = telemetry?.serve({
-      method: message.method,
-      id: message.id,
-      params: message.params,
-      protocolVersion: io.assumeRevision,
-      network: io.network,
-      headers: io.headers,
-    });
+    this.trace = telemetry
+      ? observeServed(telemetry, {
+          method: message.method,
+          id: message.id,
+          params: message.params,
+          protocolVersion: io.assumeRevision,
+          network: io.network,
+          headers: io.headers,
+        })
+      : undefined;
   }
 
   /** Runs `serve` and settles the response with its result or its error, unless cancelled first. */
@@ -43,11 +51,11 @@ export class OneShotRequest extends LazyCancel implements IncomingRequest, OneSh
     }
     served.then(
       (result) => {
-        trace?.resolved(result, this.cancelled);
+        if (trace) resolveServed(trace, result, this.cancelled);
         this.answer({ jsonrpc: '2.0', id: this.message.id, result });
       },
       (error: unknown) => {
-        trace?.rejected(error, this.cancelled);
+        if (trace) rejectServed(trace, error, this.cancelled);
         this.answer(errorResponse(this.message.id, toErrorObject(error)));
       },
     );

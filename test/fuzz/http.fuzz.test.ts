@@ -1,12 +1,17 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoServer } from '../../src/cli/demo.js';
+import { otelTelemetry } from '../../src/otel/index.js';
+import { prometheusMetrics } from '../../src/prometheus/index.js';
 import { httpServer, JSON_HEADERS, MODERN_META, modernHeaders } from '../helpers/http.js';
 import { FUZZ, frame, headers } from './arbitraries.js';
 
 let server: Awaited<ReturnType<typeof httpServer>>;
 beforeAll(async () => {
-  server = await httpServer();
+  // With metrics on, as the demo serves them: telemetry reads each request before its schema does.
+  const telemetry = otelTelemetry({ meterProvider: prometheusMetrics().meterProvider });
+  server = await httpServer({}, createDemoServer({ telemetry }));
 });
 afterAll(async () => {
   await server?.close();

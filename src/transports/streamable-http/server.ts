@@ -8,8 +8,10 @@ import {
   decode,
   encode,
   encodeResponse,
+  errorResponse,
   type JsonRpcMessage,
   type JsonRpcRequest,
+  type JsonRpcResponse,
   messagesOf,
   type RequestId,
 } from '../../protocol/jsonrpc.js';
@@ -337,23 +339,30 @@ export function createStreamableHttpHandler(
       onSettled: release,
     });
     const observed = server.telemetry !== undefined;
-    call = server.dispatch(message, {
-      clientKey: caller.clientKey,
-      principal: caller.principal,
-      network: observed ? networkOf(request) : undefined,
-      headers: observed ? request.headers : undefined,
-      notify: (notification) => exchange.deliver(encode(notification), 'notification', id),
-      answer: (response) => {
-        if (response === undefined) return exchange.drop(id);
-        exchange.deliver(
-          encodeResponse(response),
-          'response',
-          id,
-          'error' in response ? response.error.code : undefined,
-        );
-      },
-      assumeRevision,
-    });
+    const answer = (response: JsonRpcResponse | undefined) => {
+      if (response === undefined) return exchange.drop(id);
+      exchange.deliver(
+        encodeResponse(response),
+        'response',
+        id,
+        'error' in response ? response.error.code : undefined,
+      );
+    };
+    try {
+      call = server.dispatch(message, {
+        clientKey: caller.clientKey,
+        principal: caller.principal,
+        network: observed ? networkOf(request) : undefined,
+        headers: observed ? request.headers : undefined,
+        notify: (notification) => exchange.deliver(encode(notification), 'notification', id),
+        answer,
+        assumeRevision,
+      });
+    } catch {
+      // A defect must not keep this request's slot (`onSettled`) for ever: answer it instead.
+      answer(errorResponse(id, { code: ErrorCode.InternalError, message: 'Internal error' }));
+      return exchange.response;
+    }
     request.onAbandon?.(() => exchange.abandon());
     return exchange.response;
   }
