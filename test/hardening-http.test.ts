@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveHttp } from '../src/adapters/index.js';
 import { InMemoryEventStore, type StreamableHttpOptions } from '../src/transports/index.js';
-import { readEvents } from '../src/transports/streamable-http/sse.js';
+import { readEvents } from '../src/transports/streamable-http/sse-reader.js';
 import { httpServer, JSON_HEADERS, MODERN_META, modernHeaders } from './helpers/http.js';
 
 let server: Awaited<ReturnType<typeof httpServer>> | undefined;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readEvents } from '../src/transports/streamable-http/sse.js';
+import { readEvents } from '../src/transports/streamable-http/sse-reader.js';
 import { httpServer, JSON_HEADERS } from './helpers/http.js';
 
 let server: Awaited<ReturnType<typeof httpServer>> | undefined;

@@ -1,4 +1,5 @@
 import type { Principal } from '../engine/principal.js';
+import { readJsonUpTo } from '../transports/streamable-http/bounded-read.js';
 import { AuthFailure, type AuthProvider } from './provider.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 
@@ -60,7 +61,7 @@ export function introspectionProvider(options: IntrospectionOptions): AuthProvid
       throw new AuthFailure('unavailable', `the introspection endpoint answered HTTP ${response.status}`);
     }
     try {
-      return (await response.json()) as IntrospectionAnswer;
+      return (await readJsonUpTo(response)) as IntrospectionAnswer;
     } catch {
       throw new AuthFailure('unavailable', 'the introspection endpoint answered something that is not JSON');
     }

@@ -1,3 +1,4 @@
+import { readJsonUpTo } from '../../transports/streamable-http/bounded-read.js';
 /** RFC 9728 protected resource metadata, as far as a client reads it. */
 export interface ResourceMetadata {
   resource: string;
@@ -39,7 +40,7 @@ async function getJson<T>(doFetch: Fetch, url: string): Promise<T | undefined> {
     return undefined;
   }
   try {
-    return (await response.json()) as T;
+    return (await readJsonUpTo(response)) as T;
   } catch {
     return undefined;
   }

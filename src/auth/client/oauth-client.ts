@@ -1,3 +1,4 @@
+import { readJsonUpTo } from '../../transports/streamable-http/bounded-read.js';
 import type { AuthChallenge, HttpAuthorization } from '../../transports/streamable-http/client.js';
 import { actionableChallenge } from './challenge.js';
 import { findAuthorizationServer, type ServerMetadata } from './discovery.js';
@@ -239,7 +240,7 @@ export class OAuthClient implements HttpAuthorization {
       }),
     });
     if (!response.ok) throw new Error(`Client registration failed: HTTP ${response.status}`);
-    const registered = (await response.json()) as {
+    const registered = (await readJsonUpTo(response)) as {
       client_id: string;
       client_secret?: string;
       token_endpoint_auth_method?: Registration['method'];

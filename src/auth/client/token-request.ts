@@ -1,3 +1,4 @@
+import { readJsonUpTo } from '../../transports/streamable-http/bounded-read.js';
 import type { DpopKey } from './dpop.js';
 
 /** How a client proves itself at the token endpoint. */
@@ -79,7 +80,7 @@ export async function requestToken(
       body: body.toString(),
       signal: AbortSignal.timeout(30_000),
     });
-    answer = (await response.json().catch(() => ({}))) as Answer;
+    answer = (await readJsonUpTo(response).catch(() => ({}))) as Answer;
     if (
       dpop &&
       attempt === 0 &&

@@ -1,4 +1,5 @@
 import { fromBase64url } from '../../engine/base64url.js';
+import { readJsonUpTo } from '../../transports/streamable-http/bounded-read.js';
 import { requestToken } from '../client/token-request.js';
 
 /** Who signed in at the upstream identity provider. */
@@ -150,7 +151,7 @@ async function discover(doFetch: typeof fetch, issuer: string): Promise<OidcConf
     signal: AbortSignal.timeout(10_000),
   });
   if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
-  const configuration = (await response.json()) as OidcConfiguration;
+  const configuration = (await readJsonUpTo(response)) as OidcConfiguration;
   if (configuration.issuer !== issuer)
     throw new Error(`${url} names another issuer (${configuration.issuer})`);
   return configuration;
@@ -167,7 +168,7 @@ async function userinfo(
     signal: AbortSignal.timeout(10_000),
   });
   if (!response.ok) throw new Error(`the userinfo endpoint answered HTTP ${response.status}`);
-  const claims = (await response.json()) as Record<string, unknown>;
+  const claims = (await readJsonUpTo(response)) as Record<string, unknown>;
   // OpenID Connect Core 5.3.2: a userinfo answer about someone else must not be used.
   if (claims.sub !== subject) throw new Error('the userinfo answer is about another user');
   return claims;

@@ -1,11 +1,14 @@
 import type { NetworkInfo } from '../../engine/telemetry.js';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
+import { DEFAULT_MAX_ANSWER_LENGTH } from '../streamable-http/bounded-read.js';
 import { httpNetwork } from '../streamable-http/network.js';
-import { readEvents } from '../streamable-http/sse.js';
+import { readEvents } from '../streamable-http/sse-reader.js';
 
 export interface LegacySseClientOptions {
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /** The longest SSE line or event accepted, in characters; longer closes the stream. Default 10 Mi. */
+  maxMessageLength?: number;
 }
 
 /**
@@ -34,7 +37,7 @@ export class LegacySseClientTransport implements Transport {
       signal: this.controller.signal,
     });
     if (!response.ok || !response.body) throw new Error(`The SSE endpoint answered HTTP ${response.status}`);
-    const events = readEvents(response.body);
+    const events = readEvents(response.body, this.options.maxMessageLength ?? DEFAULT_MAX_ANSWER_LENGTH);
     const first = await events.next();
     if (first.done || first.value.event !== 'endpoint')
       throw new Error('The SSE stream did not begin with an endpoint event');

@@ -12,9 +12,10 @@ import {
 } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
 import { LegacySseClientTransport } from '../legacy-sse/client.js';
+import { AnswerTooLarge, DEFAULT_MAX_ANSWER_LENGTH, readTextUpTo } from './bounded-read.js';
 import { httpNetwork } from './network.js';
 import { describeNetworkError } from './network-error.js';
-import { readEvents } from './sse.js';
+import { readEvents } from './sse-reader.js';
 
 export interface StreamableHttpClientOptions {
   /** Extra headers on every request (authorization, tenant...), or a function that makes them. */
@@ -36,6 +37,12 @@ export interface StreamableHttpClientOptions {
   authorization?: HttpAuthorization;
   /** Called when a listed tool is dropped for invalid `x-mcp-header` annotations. */
   onInvalidTool?: (name: string, reason: string) => void;
+  /**
+   * The longest answer read, in characters: a JSON body, an SSE line or event. A server that sends
+   * more fails the request it answers (or ends the stream) instead of filling memory. Default 10 Mi,
+   * the limit a peer decodes.
+   */
+  maxMessageLength?: number;
 }
 
 /** A refusal the server answered with: its status, its `WWW-Authenticate` header, the resource's URL. */
@@ -125,6 +132,8 @@ export class StreamableHttpClientTransport implements Transport {
   private readonly streams = new Set<AbortController>();
   private closed = false;
   private readonly fetchImpl: typeof fetch;
+  /** `maxMessageLength`: the longest answer read. */
+  private readonly maxLength: number;
   /** Set when the server turned out to speak only the 2024-11-05 HTTP+SSE transport. */
   private fallback?: LegacySseClientTransport;
   private probedFallback = false;
@@ -140,6 +149,7 @@ export class StreamableHttpClientTransport implements Transport {
   ) {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.network = httpNetwork(url);
+    this.maxLength = options.maxMessageLength ?? DEFAULT_MAX_ANSWER_LENGTH;
   }
 
   async start(sink: TransportSink): Promise<void> {
@@ -248,7 +258,7 @@ export class StreamableHttpClientTransport implements Transport {
       }
     }
     if ((response.status === 401 || response.status === 403) && isRequest) {
-      const text = await response.text();
+      const text = await this.textOf(response, message.id);
       // A JSON-RPC error body (a refused Origin, say) is the answer itself; an OAuth one is not.
       if (!text.includes('"jsonrpc"')) {
         this.forget(message.id);
@@ -275,7 +285,7 @@ export class StreamableHttpClientTransport implements Transport {
     }
     if (!this.probedFallback && [400, 404, 405].includes(response.status)) {
       this.probedFallback = true;
-      const text = await response.text();
+      const text = await this.textOf(response, message.id);
       if (!isModernError(text) && (await this.tryLegacySse(frame))) return;
       if (text && (response.headers.get('content-type') ?? '').includes('application/json'))
         this.receive(text, isRequest ? message.id : undefined);
@@ -300,6 +310,7 @@ export class StreamableHttpClientTransport implements Transport {
     const legacy = new LegacySseClientTransport(this.url, {
       ...(headers ? { headers } : {}),
       fetch: this.fetchImpl,
+      maxMessageLength: this.maxLength,
     });
     try {
       await legacy.start(this.sink!);
@@ -329,7 +340,7 @@ export class StreamableHttpClientTransport implements Transport {
         headers,
         body: JSON.stringify(init),
       });
-      await response.text();
+      await readTextUpTo(response, this.maxLength);
       const session = response.headers.get('mcp-session-id');
       if (!response.ok || !session) return false;
       this.sessionId = session;
@@ -350,6 +361,16 @@ export class StreamableHttpClientTransport implements Transport {
     }
   }
 
+  /** A refusal's body, within `maxMessageLength`; past it the request fails with that error. */
+  private async textOf(response: Response, id: RequestId | undefined): Promise<string> {
+    try {
+      return await readTextUpTo(response, this.maxLength);
+    } catch (error) {
+      this.forget(id);
+      throw error;
+    }
+  }
+
   private forget(id: RequestId | undefined): void {
     if (id === undefined) return;
     this.modernInFlight.delete(id);
@@ -367,7 +388,7 @@ export class StreamableHttpClientTransport implements Transport {
         }
         return;
       }
-      const text = await response.text();
+      const text = await readTextUpTo(response, this.maxLength);
       if (type.includes('application/json') && text) {
         this.receive(text, response.ok ? undefined : message.id);
         return;
@@ -398,7 +419,12 @@ export class StreamableHttpClientTransport implements Transport {
       }
     } catch (error) {
       if (!controller.signal.aborted && message.id !== undefined)
-        this.fail(message.id, `The response stream broke: ${(error as Error).message}`);
+        this.fail(
+          message.id,
+          error instanceof AnswerTooLarge
+            ? error.message
+            : `The response stream broke: ${(error as Error).message}`,
+        );
     }
   }
 
@@ -406,7 +432,7 @@ export class StreamableHttpClientTransport implements Transport {
     let answered = false;
     let lastEventId: string | undefined;
     let retryMs: number | undefined;
-    for await (const event of readEvents(body)) {
+    for await (const event of readEvents(body, this.maxLength)) {
       if (event.id !== undefined) lastEventId = event.id;
       if (event.retry !== undefined) retryMs = event.retry;
       if (!event.data) continue; // a priming event
@@ -464,7 +490,7 @@ export class StreamableHttpClientTransport implements Transport {
       } else {
         failures = 0;
         try {
-          for await (const event of readEvents(response.body)) {
+          for await (const event of readEvents(response.body, this.maxLength)) {
             if (event.id !== undefined) lastEventId = event.id;
             if (event.retry !== undefined) retryMs = event.retry;
             if (event.data) this.receive(event.data);

@@ -1,0 +1,97 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client } from '../src/client/index.js';
+import { StreamableHttpClientTransport } from '../src/transports/index.js';
+
+// A server an mcpkit client connects to may be hostile or broken. One that answered a call with a
+// body that never ended made the client buffer it all (about 150 MB a second here, until the
+// process ran out of memory); one that never ended an SSE line also cost it CPU for every chunk.
+
+const DISCOVER = {
+  resultType: 'complete',
+  supportedVersions: ['2026-07-28'],
+  capabilities: { tools: {} },
+  serverInfo: { name: 'hostile', version: '1' },
+  ttlMs: 0,
+  cacheScope: 'private',
+};
+
+/** Writes `chunk` for as long as the client reads; resolves when the client hangs up. */
+function endless(res: ServerResponse, first: string, chunk: string): Promise<number> {
+  let sent = 0;
+  return new Promise((resolve) => {
+    const push = () => {
+      while (!res.destroyed) {
+        const next = sent === 0 ? first : chunk;
+        sent += next.length;
+        if (!res.write(next)) return;
+      }
+    };
+    res.on('drain', push);
+    res.on('close', () => resolve(sent));
+    push();
+  });
+}
+
+let stop: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stop?.();
+  stop = undefined;
+});
+
+/** A server that answers discovery and `tools/call fine` properly, and `tools/call flood` without end. */
+async function hostileServer(flood: 'json' | 'sse-line' | 'sse-event') {
+  const hangUps: Promise<number>[] = [];
+  const http = createServer(async (req, res) => {
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    const message = text ? JSON.parse(text) : {};
+    const json = (result: unknown) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+    if (message.method === 'server/discover') return json(DISCOVER);
+    if (message.method !== 'tools/call') return json({});
+    if (message.params.name === 'fine') return json({ content: [{ type: 'text', text: 'fine' }] });
+    const x = 'x'.repeat(64 * 1024);
+    if (flood === 'json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      hangUps.push(endless(res, `{"jsonrpc":"2.0","id":${message.id},"result":{"a":"`, x));
+    } else {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const line = flood === 'sse-line' ? x : `${x}\ndata: `;
+      hangUps.push(endless(res, 'data: ', line));
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+  stop = () =>
+    new Promise((resolve) => {
+      http.closeAllConnections();
+      http.close(() => resolve());
+    });
+  return { url, hangUps };
+}
+
+describe('an HTTP server that answers without end', () => {
+  it.each([
+    ['a JSON body', 'json', /The answer exceeds 1048576 characters \(maxMessageLength\)/],
+    ['an SSE line', 'sse-line', /An SSE line exceeds 1048576 characters \(maxMessageLength\)/],
+    ['an SSE event', 'sse-event', /An SSE event exceeds 1048576 characters \(maxMessageLength\)/],
+  ] as const)(
+    'fails the call past maxMessageLength (%s), hangs up, and the client goes on',
+    async (_what, flood, error) => {
+      const { url, hangUps } = await hostileServer(flood);
+      const client = new Client({ name: 'victim', version: '1' });
+      await client.connect(new StreamableHttpClientTransport(url, { maxMessageLength: 1024 * 1024 }));
+      await expect(client.callTool('flood', {})).rejects.toThrow(error);
+      // The client stopped the download: the server saw it hang up after about the limit.
+      const sent = await hangUps[0]!;
+      expect(sent).toBeGreaterThan(1024 * 1024);
+      expect(sent).toBeLessThan(64 * 1024 * 1024);
+      expect(await client.callTool('fine', {})).toMatchObject({ content: [{ text: 'fine' }] });
+      await client.close();
+    },
+  );
+});
