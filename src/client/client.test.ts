@@ -88,7 +88,7 @@ describe('MRTR loop', () => {
     expect(error).toBeInstanceOf(ClientError);
     expect(error).toMatchObject({
       kind: 'too-many-rounds',
-      message: 'tools/call still needed input after 3 rounds',
+      message: 'tools/call still needed input after 3 rounds (maxInputRounds)',
     });
   });
 
@@ -270,5 +270,102 @@ describe('listing guards (hardening: all* paged forever on a repeated cursor)', 
     const client = await connected(server, { maxListPages: 5 });
     await expect(client.allTools()).rejects.toThrow(/maxListPages/);
     expect(calls()).toBe(5);
+  });
+});
+
+describe('following a task a server misreports (hardening)', () => {
+  const DISCOVERED = {
+    resultType: 'complete',
+    supportedVersions: ['2026-07-28'],
+    capabilities: { tools: {} },
+    serverInfo: { name: 'tasks', version: '1' },
+    ttlMs: 0,
+    cacheScope: 'private',
+  };
+  const working = (extra: Record<string, unknown>) => ({
+    taskId: 't1',
+    status: 'working',
+    createdAt: new Date().toISOString(),
+    lastUpdatedAt: new Date().toISOString(),
+    ttlMs: 60_000,
+    ...extra,
+  });
+
+  it.each([0, -5])('polls at a bounded pace when the server suggests pollIntervalMs %d', async (interval) => {
+    let polls = 0;
+    const transport = await fake((method) => {
+      if (method === 'server/discover') return DISCOVERED;
+      if (method === 'tools/call') return { resultType: 'task', ...working({ pollIntervalMs: interval }) };
+      if (method === 'tasks/get')
+        return ++polls < 3
+          ? working({ pollIntervalMs: interval })
+          : { ...working({}), status: 'completed', result: { content: [{ type: 'text', text: 'done' }] } };
+      return {};
+    });
+    const client = new Client({ name: 'unit', version: '1' }, { era: 'modern' });
+    await client.connect(transport);
+    const call = client.callTool('slow');
+    // It polled in a busy loop: thousands of tasks/get before the first 50 ms were over.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(polls).toBe(0);
+    expect(await call).toMatchObject({ content: [{ text: 'done' }] });
+    expect(polls).toBe(3);
+  });
+
+  it('waits out a huge pollIntervalMs (a timer past 2^31 ms fired at once) until the caller aborts', async () => {
+    let polls = 0;
+    let cancelled = false;
+    const transport = await fake((method) => {
+      if (method === 'server/discover') return DISCOVERED;
+      if (method === 'tools/call') return { resultType: 'task', ...working({ pollIntervalMs: 1e12 }) };
+      if (method === 'tasks/get') polls++;
+      if (method === 'tasks/cancel') cancelled = true;
+      return working({ pollIntervalMs: 1e12 });
+    });
+    const client = new Client({ name: 'unit', version: '1' }, { era: 'modern' });
+    await client.connect(transport);
+    const abort = new AbortController();
+    const call = client.callTool('slow', {}, { signal: abort.signal });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(polls).toBe(0);
+    abort.abort(new Error('the caller gave up'));
+    await expect(call).rejects.toThrow('the caller gave up');
+    expect(cancelled).toBe(true);
+  });
+
+  it('gives up after maxInputRounds when a task asks for new input on every poll, and cancels it', async () => {
+    let asked = 0;
+    let cancelled = false;
+    const transport = await fake((method) => {
+      if (method === 'server/discover') return DISCOVERED;
+      if (method === 'tools/call') return { resultType: 'task', ...working({ pollIntervalMs: 100 }) };
+      if (method === 'tasks/cancel') cancelled = true;
+      if (method === 'tasks/get') {
+        asked++;
+        const key = `q${asked}`;
+        return {
+          ...working({}),
+          status: 'input_required',
+          inputRequests: {
+            [key]: {
+              method: 'elicitation/create',
+              params: { message: key, requestedSchema: { type: 'object', properties: {} } },
+            },
+          },
+        };
+      }
+      return {};
+    });
+    const client = new Client(
+      { name: 'unit', version: '1' },
+      { era: 'modern', maxInputRounds: 2, elicit: async () => ({ action: 'accept', content: {} }) },
+    );
+    await client.connect(transport);
+    await expect(client.callTool('asks')).rejects.toMatchObject({
+      kind: 'too-many-rounds',
+      message: 'Task t1 still needed input after 2 rounds (maxInputRounds)',
+    });
+    expect(asked).toBe(3);
+    expect(cancelled).toBe(true);
   });
 });

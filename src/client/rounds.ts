@@ -33,7 +33,7 @@ export async function withInputs(
     if (round >= rounds.maxRounds) {
       throw new ClientError(
         'too-many-rounds',
-        `${method} still needed input after ${rounds.maxRounds} rounds`,
+        `${method} still needed input after ${rounds.maxRounds} rounds (maxInputRounds)`,
       );
     }
     const inputResponses: Record<string, unknown> = {};
@@ -63,6 +63,9 @@ async function followTask(
   const taskId = String(created.taskId);
   const meta = { _meta: rounds.envelope() };
   const answered = new Set<string>();
+  let inputRounds = 0;
+  const cancelTask = () =>
+    peer.request('tasks/cancel', { taskId, ...meta }, { timeoutMs: 5000 }).catch(() => {});
   const signal = options.signal;
   const timeoutMs = options.timeoutMs ?? 60_000;
   let task = created;
@@ -86,29 +89,48 @@ async function followTask(
       );
     }
     if (Object.keys(inputResponses).length > 0) {
+      // A server that asks for new input on every poll is bounded like MRTR rounds.
+      if (++inputRounds > rounds.maxRounds) {
+        await cancelTask();
+        throw new ClientError(
+          'too-many-rounds',
+          `Task ${taskId} still needed input after ${rounds.maxRounds} rounds (maxInputRounds)`,
+        );
+      }
       await peer.request('tasks/update', { taskId, inputResponses, ...meta }, { timeoutMs });
     } else {
-      await pause(typeof task.pollIntervalMs === 'number' ? task.pollIntervalMs : 1000, signal).catch(
-        async (reason) => {
-          await peer.request('tasks/cancel', { taskId, ...meta }, { timeoutMs: 5000 }).catch(() => {});
-          throw reason;
-        },
-      );
+      await pause(pollDelay(task.pollIntervalMs), signal).catch(async (reason) => {
+        await cancelTask();
+        throw reason;
+      });
     }
     task = await peer.request('tasks/get', { taskId, ...meta }, { timeoutMs });
   }
 }
 
+/** Polling never faster than this, whatever the server says (0 would be a busy loop). */
+const MIN_POLL_MS = 100;
+/** Nor slower: past ~24.8 days a timer fires at once (Node clamps it to 1 ms). */
+const MAX_POLL_MS = 10 * 60_000;
+
+/** The wait before the next `tasks/get`: the server's `pollIntervalMs` within sane bounds. */
+function pollDelay(suggested: unknown): number {
+  if (typeof suggested !== 'number' || !Number.isFinite(suggested)) return 1000;
+  return Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, suggested));
+}
+
+/** Waits `ms`, or rejects when `signal` aborts; the listener goes when the wait ends (no pile-up per poll). */
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
