@@ -95,3 +95,38 @@ describe('an HTTP server that answers without end', () => {
     },
   );
 });
+
+describe('a legacy server whose GET stream ends at once with retry: 0', () => {
+  it('is reconnected to at a bounded pace, not in a loop', async () => {
+    let gets = 0;
+    const http = createServer(async (req, res) => {
+      if (req.method === 'GET') {
+        gets++;
+        res.writeHead(200, { 'content-type': 'text/event-stream' }).end('retry: 0\n\n');
+        return;
+      }
+      if (req.method !== 'POST') return void res.writeHead(200).end(); // DELETE at close
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      const message = JSON.parse(text);
+      if (message.id === undefined) return void res.writeHead(202).end();
+      const result =
+        message.method === 'initialize'
+          ? { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 'loop', version: '1' } }
+          : {};
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    stop = () => new Promise((resolve) => http.close(() => resolve()));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+    const client = new Client({ name: 'victim', version: '1' }, { era: 'legacy' });
+    await client.connect(new StreamableHttpClientTransport(url));
+    await new Promise((r) => setTimeout(r, 500));
+    await client.close();
+    // At least 100 ms between reconnections: a handful in half a second (it was hundreds).
+    expect(gets).toBeGreaterThanOrEqual(1);
+    expect(gets).toBeLessThanOrEqual(8);
+  });
+});

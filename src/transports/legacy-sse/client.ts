@@ -38,7 +38,9 @@ export class LegacySseClientTransport implements Transport {
     });
     if (!response.ok || !response.body) throw new Error(`The SSE endpoint answered HTTP ${response.status}`);
     const events = readEvents(response.body, this.options.maxMessageLength ?? DEFAULT_MAX_ANSWER_LENGTH);
-    const first = await events.next();
+    let first = await events.next();
+    // A block with only `retry` (or an empty one) may come before the endpoint.
+    while (!first.done && first.value.event === undefined && !first.value.data) first = await events.next();
     if (first.done || first.value.event !== 'endpoint')
       throw new Error('The SSE stream did not begin with an endpoint event');
     this.endpoint = new URL(first.value.data, this.url);

@@ -68,6 +68,10 @@ export interface HttpAuthorization {
   unauthorized(challenge: AuthChallenge): Promise<boolean>;
 }
 
+/** Bounds on a server's SSE `retry` (see `reconnectDelay`). */
+const MIN_SERVER_RETRY_MS = 100;
+const MAX_SERVER_RETRY_MS = 10 * 60_000;
+
 /** Authorization rounds for one message: a token, then at most two step-ups. */
 const MAX_AUTH_ATTEMPTS = 3;
 
@@ -447,9 +451,19 @@ export class StreamableHttpClientTransport implements Transport {
     return { answered, lastEventId, retryMs };
   }
 
+  /**
+   * The wait before reconnecting: the server's `retry`, kept between 100 ms (a stream that ends at
+   * once with `retry: 0` would be a reconnect loop) and 10 minutes (a timer past 2^31 ms fires at
+   * once); else `reconnectDelayMs`.
+   */
+  private reconnectDelay(serverRetryMs: number | undefined): number {
+    if (serverRetryMs === undefined) return this.options.reconnectDelayMs ?? 1000;
+    return Math.min(MAX_SERVER_RETRY_MS, Math.max(MIN_SERVER_RETRY_MS, serverRetryMs));
+  }
+
   private async resume(lastEventId: string, retryMs: number | undefined, answerId: RequestId): Promise<void> {
     for (let attempt = 0; attempt < (this.options.maxReconnects ?? 3) && !this.closed; attempt++) {
-      await new Promise((r) => setTimeout(r, retryMs ?? this.options.reconnectDelayMs ?? 1000));
+      await new Promise((r) => setTimeout(r, this.reconnectDelay(retryMs)));
       const response = await this.get(lastEventId).catch(() => undefined);
       if (!response?.ok || !response.body) continue;
       const done = await this.readStream(response.body, answerId);
@@ -501,7 +515,7 @@ export class StreamableHttpClientTransport implements Transport {
       }
       if (this.closed) return;
       // The server's retry after a clean end; after failures, backoff with full jitter.
-      const base = retryMs ?? this.options.reconnectDelayMs ?? 1000;
+      const base = this.reconnectDelay(retryMs);
       const delay =
         failures === 0 ? base : Math.max(base, Math.random() * Math.min(30_000, base * 2 ** failures));
       // Unref'd: a stream waiting to reconnect does not keep the process alive.

@@ -27,14 +27,17 @@ async function collect(stream: ReadableStream<Uint8Array>, maxLength?: number): 
   return events;
 }
 
-// CRLF, CR and LF line ends, a multi-line event, a comment, retry, and a character of 4 UTF-8 bytes.
+// CRLF, CR and LF line ends, a multi-line event, a comment, retry alone and with data, and a
+// character of 4 UTF-8 bytes.
 const TEXT =
   ': hello\r\nid: 1\r\ndata: {"a":\r\ndata: "b"}\r\n\r\n' +
-  'event: message\rdata: second \u{1F600}\r\rretry: 250\nid: 2\ndata: third\n\n';
+  'event: message\rdata: second \u{1F600}\r\rretry: 250\nid: 2\ndata: third\n\nretry: 0\n\n';
 const EXPECTED: SseEvent[] = [
   { id: '1', data: '{"a":\n"b"}' },
   { event: 'message', data: 'second \u{1F600}' },
   { retry: 250, id: '2', data: 'third' },
+  // Only a reconnection time: it counts at once, so it is an event of its own.
+  { retry: 0, data: '' },
 ];
 
 describe('readEvents (the client reading a server-sent event stream)', () => {

@@ -35,7 +35,8 @@ export async function* readEvents(
         const line = buffer.slice(start, m.index);
         start = lineBreak.lastIndex;
         if (line === '') {
-          if (event.data !== undefined || event.id !== undefined)
+          // A block with only `retry` still counts: the reconnection time applies at once.
+          if (event.data !== undefined || event.id !== undefined || event.retry !== undefined)
             yield { ...event, data: event.data ?? '' } as SseEvent;
           event = {};
           continue;
