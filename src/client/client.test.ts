@@ -152,6 +152,59 @@ describe('structured output validation', () => {
     // The unresolvable schema disables validation for this tool; nothing is fetched.
     expect((await client.callTool('t')).structuredContent).toEqual({ anything: true });
   });
+
+  /** A legacy server listing one tool `t` with `outputSchema`, whose call returns `structuredContent`. */
+  async function listing(outputSchema: object, structuredContent: unknown) {
+    const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
+    await client.connect(
+      await fake((method) => {
+        if (method === 'initialize')
+          return {
+            protocolVersion: '2025-11-25',
+            capabilities: { tools: {} },
+            serverInfo: { name: 'f', version: '1' },
+          };
+        if (method === 'tools/list') return { tools: [{ ...tool, outputSchema }] };
+        return { content: [], structuredContent };
+      }),
+    );
+    await client.listTools();
+    return client;
+  }
+
+  it('runs no regular expression a server wrote (hardening: a crafted pattern froze the client)', async () => {
+    // ^(a+)+$ against 32 a's and a ! took about 30 s of the only thread here, and doubles per a.
+    const evil = { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } };
+    const crafted = { s: `${'a'.repeat(32)}!` };
+    expect((await (await listing(evil, crafted)).callTool('t')).structuredContent).toEqual(crafted);
+    // patternProperties cannot be left out: the tool's output goes unchecked.
+    const keyed = {
+      type: 'object',
+      patternProperties: { '^(a+)+$': { type: 'number' } },
+      additionalProperties: false,
+    };
+    expect((await (await listing(keyed, { [crafted.s]: 'x' })).callTool('t')).structuredContent).toEqual({
+      [crafted.s]: 'x',
+    });
+  });
+
+  it('still checks everything else, a property called "pattern" included', async () => {
+    const schema = {
+      type: 'object',
+      properties: { pattern: { type: 'string', pattern: '^x$' }, n: { type: 'number' } },
+      required: ['pattern', 'n'],
+    };
+    const client = await listing(schema, { pattern: 'not x', n: 'one' });
+    await expect(client.callTool('t')).rejects.toMatchObject({
+      kind: 'invalid-output',
+      message: expect.stringMatching(/\/n/),
+    });
+    const missing = await listing(schema, { n: 1 });
+    await expect(missing.callTool('t')).rejects.toMatchObject({
+      kind: 'invalid-output',
+      message: expect.stringMatching(/pattern/),
+    });
+  });
 });
 
 describe('list cache', () => {

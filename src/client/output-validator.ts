@@ -5,7 +5,9 @@ import type { Tool } from '../protocol/schemas/index.js';
  * Validates `structuredContent` against the `outputSchema` a server declared. The schema is
  * untrusted input: it is interpreted (no code generation), `$ref` resolves only inside the schema
  * (nothing is fetched), and a schema that cannot be compiled disables validation for that tool
- * rather than failing every call.
+ * rather than failing every call. Its regular expressions are not run: a crafted `pattern` (say
+ * `^(a+)+$` against 40 a's and a !) backtracks for hours on the client's only thread, so `pattern`
+ * is not checked and a schema with `patternProperties` is not validated.
  */
 export class OutputValidator {
   private readonly validators = new Map<string, Validator | null>();
@@ -17,7 +19,8 @@ export class OutputValidator {
         continue;
       }
       try {
-        this.validators.set(tool.name, new Validator(tool.outputSchema as object, '2020-12', false));
+        const schema = withoutRegexes(tool.outputSchema);
+        this.validators.set(tool.name, schema ? new Validator(schema as object, '2020-12', false) : null);
       } catch {
         this.validators.set(tool.name, null);
       }
@@ -44,4 +47,62 @@ export class OutputValidator {
       .map((e) => `${e.instanceLocation}: ${e.error}`)
       .join('; ');
   }
+}
+
+/** Keywords whose value maps names to subschemas. */
+const SCHEMA_MAPS = new Set(['properties', '$defs', 'definitions', 'dependentSchemas']);
+/** Keywords whose value is a subschema or an array of them. */
+const SUBSCHEMAS = new Set([
+  'items',
+  'prefixItems',
+  'additionalItems',
+  'contains',
+  'additionalProperties',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+]);
+
+/**
+ * The schema with its `pattern` keywords left out, or null when it uses `patternProperties` (which
+ * cannot be left out without changing what `additionalProperties` admits). Walks keywords only:
+ * a property named "pattern", or a `const` holding one, is kept.
+ */
+function withoutRegexes(schema: unknown): unknown {
+  if (Array.isArray(schema)) {
+    const out: unknown[] = [];
+    for (const item of schema) {
+      const walked = withoutRegexes(item);
+      if (walked === null && item !== null) return null;
+      out.push(walked);
+    }
+    return out;
+  }
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'patternProperties') return null;
+    if (key === 'pattern' && typeof value === 'string') continue;
+    if (SUBSCHEMAS.has(key)) {
+      const walked = withoutRegexes(value);
+      if (walked === null && value !== null) return null;
+      out[key] = walked;
+    } else if (SCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null) {
+      const map: Record<string, unknown> = {};
+      for (const [name, sub] of Object.entries(value)) {
+        const walked = withoutRegexes(sub);
+        if (walked === null && sub !== null) return null;
+        map[name] = walked;
+      }
+      out[key] = map;
+    } else out[key] = value;
+  }
+  return out;
 }
