@@ -422,3 +422,49 @@ describe('following a task a server misreports (hardening)', () => {
     expect(cancelled).toBe(true);
   });
 });
+
+describe('progress that never ends (hardening: it held a call for ever)', () => {
+  function chatty() {
+    const s = new McpServer({ name: 's', version: '1' });
+    s.tool('forever', {}, async (_args, ctx) => {
+      for (let i = 0; !ctx.signal.aborted; i++) {
+        await ctx.progress(i);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return 'never';
+    });
+    return s;
+  }
+
+  it.each(['legacy', 'modern'] as const)(
+    'ends a %s call at maxTotalTimeoutMs, however often progress comes',
+    async (era) => {
+      const client = await connected(chatty(), { era });
+      let reports = 0;
+      const call = client.callTool(
+        'forever',
+        {},
+        {
+          timeoutMs: 100,
+          maxTotalTimeoutMs: 300,
+          onProgress: () => reports++,
+        },
+      );
+      await expect(call).rejects.toMatchObject({
+        code: ErrorCode.RequestTimeout,
+        message: expect.stringMatching(/after 300 ms in all, progress notwithstanding \(maxTotalTimeoutMs\)/),
+      });
+      // Progress kept coming well past the 100 ms timeout: only the total ended the call.
+      expect(reports).toBeGreaterThan(3);
+    },
+  );
+
+  it('defaults the total to ten times the timeout', async () => {
+    const client = await connected(chatty(), { era: 'legacy' });
+    await expect(
+      client.callTool('forever', {}, { timeoutMs: 40, onProgress: () => {} }),
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/after 400 ms in all/),
+    });
+  });
+});

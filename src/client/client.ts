@@ -84,6 +84,8 @@ export interface ClientOptions extends InputHandlers {
 export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Progress restarts `timeoutMs`; the call still ends after this long in all. Default 10 times `timeoutMs`. */
+  maxTotalTimeoutMs?: number;
   onProgress?: (progress: Progress) => void;
   /** Modern era: the lowest log level this request wants as `notifications/message`. */
   logLevel?: LoggingLevel;
@@ -297,6 +299,7 @@ export class Client {
       timeoutMs: options.timeoutMs ?? this.options.requestTimeoutMs ?? 60_000,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress, resetTimeoutOnProgress: true } : {}),
+      ...(options.maxTotalTimeoutMs !== undefined ? { maxTotalTimeoutMs: options.maxTotalTimeoutMs } : {}),
     };
     if (session.era === 'legacy') return peer.request(method, params, requestOptions);
     const body = {

@@ -29,6 +29,9 @@ import {
 } from './telemetry.js';
 import type { SendOptions, Transport, TransportSink } from './transport.js';
 
+/** The longest delay a timer takes as given (2^31 - 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface Progress {
   progress: number;
   total?: number;
@@ -44,8 +47,14 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Learns the request's id before it is sent (to correlate notifications that name it). */
   onId?: (id: RequestId) => void;
-  /** Progress reports restart the timeout. */
+  /** Progress reports restart the timeout, up to `maxTotalTimeoutMs`. */
   resetTimeoutOnProgress?: boolean;
+  /**
+   * With `resetTimeoutOnProgress`: the longest the request may take, however often progress
+   * arrives (a peer that reports progress for ever would otherwise hold it for ever). Default 10
+   * times `timeoutMs`.
+   */
+  maxTotalTimeoutMs?: number;
   onProgress?: (progress: Progress) => void;
   /** The incoming request on whose behalf this one is sent (server-to-client requests). */
   relatedRequestId?: RequestId;
@@ -248,16 +257,27 @@ export class Peer implements TransportSink {
       };
       const onAbort = () =>
         cancel(options.signal?.reason ?? new CancelledError('Aborted'), 'Aborted by the caller');
+      // Progress may restart the timer, never past this (performance.now() time).
+      const maxTotalMs = options.resetTimeoutOnProgress ? (options.maxTotalTimeoutMs ?? 10 * timeoutMs) : 0;
+      const deadline = maxTotalMs > 0 ? performance.now() + maxTotalMs : Number.POSITIVE_INFINITY;
       const startTimer = () => {
         clearTimeout(timer);
         if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return;
+        const left = deadline - (deadline === Number.POSITIVE_INFINITY ? 0 : performance.now());
+        const total = left < timeoutMs;
         timer = setTimeout(
           () =>
             cancel(
-              new McpError(ErrorCode.RequestTimeout, `Request ${method} timed out after ${timeoutMs} ms`),
+              new McpError(
+                ErrorCode.RequestTimeout,
+                total
+                  ? `Request ${method} timed out after ${maxTotalMs} ms in all, progress notwithstanding (maxTotalTimeoutMs)`
+                  : `Request ${method} timed out after ${timeoutMs} ms`,
+              ),
               'Timed out',
             ),
-          timeoutMs,
+          // Past 2^31 - 1 ms a timer fires at once: a longer wait is that long.
+          Math.min(MAX_TIMER_MS, Math.max(0, total ? left : timeoutMs)),
         );
       };
       startTimer();
