@@ -130,3 +130,28 @@ describe('a legacy server whose GET stream ends at once with retry: 0', () => {
     expect(gets).toBeLessThanOrEqual(8);
   });
 });
+
+describe('a tools/list with items that are not tools, over HTTP', () => {
+  it('lists the real tools and drops items with no name', async () => {
+    const http = createServer(async (req, res) => {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      const message = JSON.parse(text);
+      const result =
+        message.method === 'server/discover'
+          ? DISCOVER
+          : { tools: [null, 7, { inputSchema: {} }, { name: 'fine', inputSchema: { type: 'object' } }] };
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    stop = () => new Promise((resolve) => http.close(() => resolve()));
+    const client = new Client({ name: 'victim', version: '1' });
+    await client.connect(
+      new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`),
+    );
+    expect((await client.listTools()).items.map((t) => t.name)).toEqual(['fine']);
+    await client.close();
+  });
+});

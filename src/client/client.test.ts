@@ -153,8 +153,8 @@ describe('structured output validation', () => {
     expect((await client.callTool('t')).structuredContent).toEqual({ anything: true });
   });
 
-  /** A legacy server listing one tool `t` with `outputSchema`, whose call returns `structuredContent`. */
-  async function listing(outputSchema: object, structuredContent: unknown) {
+  /** A connected client of a legacy server that lists `tools` and answers every call with `structuredContent`. */
+  async function listingTools(tools: unknown[], structuredContent: unknown) {
     const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
     await client.connect(
       await fake((method) => {
@@ -164,10 +164,16 @@ describe('structured output validation', () => {
             capabilities: { tools: {} },
             serverInfo: { name: 'f', version: '1' },
           };
-        if (method === 'tools/list') return { tools: [{ ...tool, outputSchema }] };
+        if (method === 'tools/list') return { tools };
         return { content: [], structuredContent };
       }),
     );
+    return client;
+  }
+
+  /** The same, listing one tool `t` with `outputSchema`, already listed. */
+  async function listing(outputSchema: object, structuredContent: unknown) {
+    const client = await listingTools([{ ...tool, outputSchema }], structuredContent);
     await client.listTools();
     return client;
   }
@@ -186,6 +192,14 @@ describe('structured output validation', () => {
     expect((await (await listing(keyed, { [crafted.s]: 'x' })).callTool('t')).structuredContent).toEqual({
       [crafted.s]: 'x',
     });
+  });
+
+  it('leaves out listed items that are not tools instead of failing on them', async () => {
+    const client = await listingTools([null, 'echo', [], { name: 5 }, tool], { n: 'one' });
+    // The TypeError ("reading 'outputSchema'") is gone; { name: 5 } is an object, kept as sent.
+    expect((await client.listTools()).items).toEqual([{ name: 5 }, tool]);
+    // The real tool's schema was learnt all the same.
+    await expect(client.callTool('t')).rejects.toMatchObject({ kind: 'invalid-output' });
   });
 
   it('still checks everything else, a property called "pattern" included', async () => {

@@ -316,8 +316,10 @@ export class Client {
 
   /** Listed tools: their output schemas, and whether a call may be repeated. */
   private learn(tools: readonly Tool[]): void {
-    this.outputs.remember(tools);
-    for (const tool of tools) this.hints.set(tool.name, hintsOf(tool));
+    // A tool without a string name cannot be called by name: nothing to learn of it.
+    const named = tools.filter((tool) => typeof tool.name === 'string');
+    this.outputs.remember(named);
+    for (const tool of named) this.hints.set(tool.name, hintsOf(tool));
   }
 
   /** What the MRTR and task loops need of this client. */
@@ -544,7 +546,9 @@ export class Client {
     if (!Array.isArray(items))
       throw new McpError(ErrorCode.InvalidParams, `The server's ${method} result has no ${key} list`);
     return {
-      items: items as T[],
+      // An item that is not an object (null, a string) is no tool, prompt or resource: it is left
+      // out rather than met by the caller's code (or ours) as a TypeError.
+      items: items.filter(isRecord) as T[],
       ...(typeof result.nextCursor === 'string' ? { nextCursor: result.nextCursor } : {}),
       ...(typeof result.ttlMs === 'number' ? { ttlMs: result.ttlMs } : {}),
     };
@@ -606,4 +610,8 @@ export class Client {
     );
     return items;
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

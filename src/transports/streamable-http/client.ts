@@ -559,7 +559,9 @@ export class StreamableHttpClientTransport implements Transport {
       this.protocolVersion = message.result.protocolVersion;
     if (method === 'tools/list' && Array.isArray(message.result?.tools)) {
       const kept = message.result.tools.filter(
-        (tool: { name: string; inputSchema?: Record<string, unknown> }) => {
+        (tool: { name: string; inputSchema?: Record<string, unknown> } | null) => {
+          // Not a tool (null, a string, no name): nothing to call, nothing to learn.
+          if (typeof tool !== 'object' || tool === null || typeof tool.name !== 'string') return false;
           try {
             this.toolHeaders.set(tool.name, headerAnnotations(tool.inputSchema ?? {}));
             return true;
