@@ -3,19 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from '../src/client/index.js';
 import { StreamableHttpClientTransport } from '../src/transports/index.js';
+import { discovered } from './helpers/wire.js';
 
 // A server an mcpkit client connects to may be hostile or broken. One that answered a call with a
 // body that never ended made the client buffer it all (about 150 MB a second here, until the
 // process ran out of memory); one that never ended an SSE line also cost it CPU for every chunk.
 
-const DISCOVER = {
-  resultType: 'complete',
-  supportedVersions: ['2026-07-28'],
-  capabilities: { tools: {} },
-  serverInfo: { name: 'hostile', version: '1' },
-  ttlMs: 0,
-  cacheScope: 'private',
-};
+const DISCOVER = discovered('hostile');
 
 /** Writes `chunk` for as long as the client reads; resolves when the client hangs up. */
 function endless(res: ServerResponse, first: string, chunk: string): Promise<number> {

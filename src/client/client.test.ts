@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { discovered } from '../../test/helpers/wire.js';
 import { Peer } from '../engine/peer.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import { McpServer } from '../server/mcp-server.js';
@@ -106,54 +107,7 @@ describe('structured output validation', () => {
     inputSchema: { type: 'object' },
     outputSchema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
   };
-  async function serverReturning(structuredContent: unknown) {
-    return fake((method) => {
-      if (method === 'initialize')
-        return {
-          protocolVersion: '2025-11-25',
-          capabilities: { tools: {} },
-          serverInfo: { name: 'f', version: '1' },
-        };
-      if (method === 'tools/list') return { tools: [tool] };
-      if (method === 'tools/call') return { content: [], structuredContent };
-      throw new McpError(ErrorCode.MethodNotFound, 'no');
-    });
-  }
-
-  it('refuses structuredContent that fails the listed outputSchema', async () => {
-    const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
-    await client.connect(await serverReturning({ n: 'one' }));
-    await client.listTools();
-    await expect(client.callTool('t')).rejects.toMatchObject({ kind: 'invalid-output' });
-  });
-
-  it('accepts conforming output', async () => {
-    const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
-    await client.connect(await serverReturning({ n: 1 }));
-    await client.listTools();
-    expect((await client.callTool('t')).structuredContent).toEqual({ n: 1 });
-  });
-
-  it('does not resolve remote $refs', async () => {
-    const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
-    const transport = await fake((method) => {
-      if (method === 'initialize')
-        return {
-          protocolVersion: '2025-11-25',
-          capabilities: { tools: {} },
-          serverInfo: { name: 'f', version: '1' },
-        };
-      if (method === 'tools/list')
-        return { tools: [{ ...tool, outputSchema: { $ref: 'https://example.invalid/schema.json' } }] };
-      return { content: [], structuredContent: { anything: true } };
-    });
-    await client.connect(transport);
-    await client.listTools();
-    // The unresolvable schema disables validation for this tool; nothing is fetched.
-    expect((await client.callTool('t')).structuredContent).toEqual({ anything: true });
-  });
-
-  /** A connected client of a legacy server that lists `tools` and answers every call with `structuredContent`. */
+  /** A connected client of a legacy server that lists `tools` and answers calls with `structuredContent`. */
   async function listingTools(tools: unknown[], structuredContent: unknown) {
     const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
     await client.connect(
@@ -165,7 +119,8 @@ describe('structured output validation', () => {
             serverInfo: { name: 'f', version: '1' },
           };
         if (method === 'tools/list') return { tools };
-        return { content: [], structuredContent };
+        if (method === 'tools/call') return { content: [], structuredContent };
+        throw new McpError(ErrorCode.MethodNotFound, 'no');
       }),
     );
     return client;
@@ -177,6 +132,22 @@ describe('structured output validation', () => {
     await client.listTools();
     return client;
   }
+
+  it('refuses structuredContent that fails the listed outputSchema', async () => {
+    const client = await listing(tool.outputSchema, { n: 'one' });
+    await expect(client.callTool('t')).rejects.toMatchObject({ kind: 'invalid-output' });
+  });
+
+  it('accepts conforming output', async () => {
+    const client = await listing(tool.outputSchema, { n: 1 });
+    expect((await client.callTool('t')).structuredContent).toEqual({ n: 1 });
+  });
+
+  it('does not resolve remote $refs', async () => {
+    const client = await listing({ $ref: 'https://example.invalid/schema.json' }, { anything: true });
+    // The unresolvable schema disables validation for this tool; nothing is fetched.
+    expect((await client.callTool('t')).structuredContent).toEqual({ anything: true });
+  });
 
   it('runs no regular expression a server wrote (hardening: a crafted pattern froze the client)', async () => {
     // ^(a+)+$ against 32 a's and a ! took about 30 s of the only thread here, and doubles per a.
@@ -341,14 +312,7 @@ describe('listing guards (hardening: all* paged forever on a repeated cursor)', 
 });
 
 describe('following a task a server misreports (hardening)', () => {
-  const DISCOVERED = {
-    resultType: 'complete',
-    supportedVersions: ['2026-07-28'],
-    capabilities: { tools: {} },
-    serverInfo: { name: 'tasks', version: '1' },
-    ttlMs: 0,
-    cacheScope: 'private',
-  };
+  const DISCOVERED = discovered('tasks');
   const working = (extra: Record<string, unknown>) => ({
     taskId: 't1',
     status: 'working',

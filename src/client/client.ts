@@ -2,6 +2,7 @@ import { Peer, type Progress, type RequestOptions } from '../engine/peer.js';
 import type { SessionSpan, Telemetry } from '../engine/telemetry.js';
 import type { Transport } from '../engine/transport.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
+import { isRecord } from '../protocol/is-record.js';
 import type { JsonRpcNotification } from '../protocol/jsonrpc.js';
 import { META, TASKS_EXTENSION } from '../protocol/meta.js';
 import {
@@ -610,8 +611,4 @@ export class Client {
     );
     return items;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
 import { Validator } from '@cfworker/json-schema';
+import { isRecord } from '../protocol/is-record.js';
 import type { Tool } from '../protocol/schemas/index.js';
 
 /**
@@ -19,8 +20,8 @@ export class OutputValidator {
         continue;
       }
       try {
-        const schema = withoutRegexes(tool.outputSchema);
-        this.validators.set(tool.name, schema ? new Validator(schema as object, '2020-12', false) : null);
+        const schema = withoutRegexes(tool.outputSchema) as object;
+        this.validators.set(tool.name, new Validator(schema, '2020-12', false));
       } catch {
         this.validators.set(tool.name, null);
       }
@@ -71,36 +72,23 @@ const SUBSCHEMAS = new Set([
 ]);
 
 /**
- * The schema with its `pattern` keywords left out, or null when it uses `patternProperties` (which
- * cannot be left out without changing what `additionalProperties` admits). Walks keywords only:
- * a property named "pattern", or a `const` holding one, is kept.
+ * The schema with its `pattern` keywords left out. Throws when it uses `patternProperties` (which
+ * cannot be left out without changing what `additionalProperties` admits): like a schema that does
+ * not compile, the tool then goes unchecked. Walks keywords only: a property named "pattern", or a
+ * `const` holding one, is kept.
  */
 function withoutRegexes(schema: unknown): unknown {
-  if (Array.isArray(schema)) {
-    const out: unknown[] = [];
-    for (const item of schema) {
-      const walked = withoutRegexes(item);
-      if (walked === null && item !== null) return null;
-      out.push(walked);
-    }
-    return out;
-  }
-  if (typeof schema !== 'object' || schema === null) return schema;
+  if (Array.isArray(schema)) return schema.map(withoutRegexes);
+  if (!isRecord(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === 'patternProperties') return null;
+    if (key === 'patternProperties') throw new Error('patternProperties is not checked');
     if (key === 'pattern' && typeof value === 'string') continue;
-    if (SUBSCHEMAS.has(key)) {
-      const walked = withoutRegexes(value);
-      if (walked === null && value !== null) return null;
-      out[key] = walked;
-    } else if (SCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null) {
+    if (SUBSCHEMAS.has(key)) out[key] = withoutRegexes(value);
+    // An array here is walked too (by index): a validator may read it as a map all the same.
+    else if (SCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null) {
       const map: Record<string, unknown> = {};
-      for (const [name, sub] of Object.entries(value)) {
-        const walked = withoutRegexes(sub);
-        if (walked === null && sub !== null) return null;
-        map[name] = walked;
-      }
+      for (const [name, sub] of Object.entries(value)) map[name] = withoutRegexes(sub);
       out[key] = map;
     } else out[key] = value;
   }

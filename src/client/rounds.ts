@@ -1,4 +1,5 @@
 import type { Peer, RequestOptions } from '../engine/peer.js';
+import { suggestedDelay } from '../engine/suggested-delay.js';
 import { McpError } from '../protocol/errors.js';
 import { ClientError } from './errors.js';
 import { answerInput, type InputHandlers } from './input-handlers.js';
@@ -108,15 +109,9 @@ async function followTask(
   }
 }
 
-/** Polling never faster than this, whatever the server says (0 would be a busy loop). */
-const MIN_POLL_MS = 100;
-/** Nor slower: past ~24.8 days a timer fires at once (Node clamps it to 1 ms). */
-const MAX_POLL_MS = 10 * 60_000;
-
-/** The wait before the next `tasks/get`: the server's `pollIntervalMs` within sane bounds. */
+/** The wait before the next `tasks/get`: the server's `pollIntervalMs`, bounded; 1 s without one. */
 function pollDelay(suggested: unknown): number {
-  if (typeof suggested !== 'number' || !Number.isFinite(suggested)) return 1000;
-  return Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, suggested));
+  return typeof suggested === 'number' && Number.isFinite(suggested) ? suggestedDelay(suggested) : 1000;
 }
 
 /** Waits `ms`, or rejects when `signal` aborts; the listener goes when the wait ends (no pile-up per poll). */

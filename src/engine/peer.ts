@@ -257,13 +257,13 @@ export class Peer implements TransportSink {
       };
       const onAbort = () =>
         cancel(options.signal?.reason ?? new CancelledError('Aborted'), 'Aborted by the caller');
-      // Progress may restart the timer, never past this (performance.now() time).
+      // Progress may restart the timer, never past `deadline` (performance.now() time).
       const maxTotalMs = options.resetTimeoutOnProgress ? (options.maxTotalTimeoutMs ?? 10 * timeoutMs) : 0;
-      const deadline = maxTotalMs > 0 ? performance.now() + maxTotalMs : Number.POSITIVE_INFINITY;
+      const deadline = maxTotalMs > 0 ? performance.now() + maxTotalMs : 0;
       const startTimer = () => {
         clearTimeout(timer);
         if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return;
-        const left = deadline - (deadline === Number.POSITIVE_INFINITY ? 0 : performance.now());
+        const left = maxTotalMs > 0 ? deadline - performance.now() : timeoutMs;
         const total = left < timeoutMs;
         timer = setTimeout(
           () =>

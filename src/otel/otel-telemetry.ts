@@ -34,6 +34,7 @@ import type {
   TelemetryCounter,
   TelemetryGauge,
 } from '../engine/telemetry.js';
+import { isRecord } from '../protocol/is-record.js';
 import { META } from '../protocol/meta.js';
 import { LEGACY_REVISIONS, MODERN_REVISIONS } from '../protocol/revisions.js';
 import * as A from './attributes.js';
@@ -381,9 +382,7 @@ class OtelTelemetry implements Telemetry {
  */
 function metaOf(operation: Operation): Record<string, unknown> | undefined {
   const meta = operation.params?._meta;
-  return typeof meta === 'object' && meta !== null && !Array.isArray(meta)
-    ? (meta as Record<string, unknown>)
-    : undefined;
+  return isRecord(meta) ? meta : undefined;
 }
 
 /** `{method} {tool or prompt}`; an unknown method is `_OTHER`, so a caller cannot mint span names. */

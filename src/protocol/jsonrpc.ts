@@ -1,4 +1,5 @@
 import { ErrorCode, type JsonRpcErrorObject } from './errors.js';
+import { isRecord } from './is-record.js';
 
 export type RequestId = string | number;
 
@@ -130,8 +131,7 @@ function invalid(id: RequestId | null, code: number, message: string): Decoded {
 
 const isId = (v: unknown): v is RequestId =>
   typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
-const isParams = (v: unknown) =>
-  v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
+const isParams = (v: unknown) => v === undefined || isRecord(v);
 
 function isWellFormedErrorResponse(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return false;

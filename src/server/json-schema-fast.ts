@@ -1,3 +1,4 @@
+import { isRecord } from '../protocol/is-record.js';
 /**
  * A quick yes/no for the JSON Schemas tools usually have (object, properties, required, primitive
  * types, enums, bounds): a tree of small closures built once, no code generation. It only ever
@@ -25,7 +26,7 @@ const TYPES: Record<string, QuickCheck> = {
   boolean: (v) => typeof v === 'boolean',
   null: (v) => v === null,
   array: (v) => Array.isArray(v),
-  object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  object: isRecord,
 };
 
 const isObject = TYPES.object!;

@@ -70,3 +70,15 @@ export function modern(params: Message = {}, capabilities: Message = {}, extraMe
     },
   };
 }
+
+/** A modern server's `server/discover` result: 2026-07-28 only, with tools, nothing to cache. */
+export function discovered(name: string): Message {
+  return {
+    resultType: 'complete',
+    supportedVersions: ['2026-07-28'],
+    capabilities: { tools: {} },
+    serverInfo: { name, version: '1' },
+    ttlMs: 0,
+    cacheScope: 'private',
+  };
+}

@@ -1,6 +1,5 @@
 import type { NetworkInfo } from '../../engine/telemetry.js';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
-import { DEFAULT_MAX_ANSWER_LENGTH } from '../streamable-http/bounded-read.js';
 import { httpNetwork } from '../streamable-http/network.js';
 import { readEvents } from '../streamable-http/sse-reader.js';
 
@@ -37,7 +36,7 @@ export class LegacySseClientTransport implements Transport {
       signal: this.controller.signal,
     });
     if (!response.ok || !response.body) throw new Error(`The SSE endpoint answered HTTP ${response.status}`);
-    const events = readEvents(response.body, this.options.maxMessageLength ?? DEFAULT_MAX_ANSWER_LENGTH);
+    const events = readEvents(response.body, this.options.maxMessageLength);
     let first = await events.next();
     // A block with only `retry` (or an empty one) may come before the endpoint.
     while (!first.done && first.value.event === undefined && !first.value.data) first = await events.next();

@@ -1,7 +1,9 @@
+import { suggestedDelay } from '../../engine/suggested-delay.js';
 import type { NetworkInfo } from '../../engine/telemetry.js';
 import type { SendOptions, Transport, TransportSink } from '../../engine/transport.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { isModernHttpError } from '../../protocol/http-status.js';
+import { isRecord } from '../../protocol/is-record.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
 import {
   encodeHeaderValue,
@@ -67,10 +69,6 @@ export interface HttpAuthorization {
    */
   unauthorized(challenge: AuthChallenge): Promise<boolean>;
 }
-
-/** Bounds on a server's SSE `retry` (see `reconnectDelay`). */
-const MIN_SERVER_RETRY_MS = 100;
-const MAX_SERVER_RETRY_MS = 10 * 60_000;
 
 /** Authorization rounds for one message: a token, then at most two step-ups. */
 const MAX_AUTH_ATTEMPTS = 3;
@@ -452,13 +450,12 @@ export class StreamableHttpClientTransport implements Transport {
   }
 
   /**
-   * The wait before reconnecting: the server's `retry`, kept between 100 ms (a stream that ends at
-   * once with `retry: 0` would be a reconnect loop) and 10 minutes (a timer past 2^31 ms fires at
-   * once); else `reconnectDelayMs`.
+   * The wait before reconnecting: the server's `retry`, bounded (a stream that ends at once with
+   * `retry: 0` would be a reconnect loop); else the caller's own `reconnectDelayMs`, as given.
    */
   private reconnectDelay(serverRetryMs: number | undefined): number {
     if (serverRetryMs === undefined) return this.options.reconnectDelayMs ?? 1000;
-    return Math.min(MAX_SERVER_RETRY_MS, Math.max(MIN_SERVER_RETRY_MS, serverRetryMs));
+    return suggestedDelay(serverRetryMs);
   }
 
   private async resume(lastEventId: string, retryMs: number | undefined, answerId: RequestId): Promise<void> {
@@ -558,20 +555,21 @@ export class StreamableHttpClientTransport implements Transport {
     if (method === 'initialize' && typeof message.result?.protocolVersion === 'string')
       this.protocolVersion = message.result.protocolVersion;
     if (method === 'tools/list' && Array.isArray(message.result?.tools)) {
-      const kept = message.result.tools.filter(
-        (tool: { name: string; inputSchema?: Record<string, unknown> } | null) => {
-          // Not a tool (null, a string, no name): nothing to call, nothing to learn.
-          if (typeof tool !== 'object' || tool === null || typeof tool.name !== 'string') return false;
-          try {
-            this.toolHeaders.set(tool.name, headerAnnotations(tool.inputSchema ?? {}));
-            return true;
-          } catch (error) {
-            // 2026-07-28: a tool with invalid x-mcp-header annotations is left out of the list.
-            this.options.onInvalidTool?.(tool.name, (error as Error).message);
-            return false;
-          }
-        },
-      );
+      const kept = message.result.tools.filter((tool: unknown) => {
+        // Not a tool (null, a string, no name): nothing to call, nothing to learn.
+        if (!isRecord(tool) || typeof tool.name !== 'string') return false;
+        try {
+          this.toolHeaders.set(
+            tool.name,
+            headerAnnotations((tool.inputSchema ?? {}) as Record<string, unknown>),
+          );
+          return true;
+        } catch (error) {
+          // 2026-07-28: a tool with invalid x-mcp-header annotations is left out of the list.
+          this.options.onInvalidTool?.(tool.name, (error as Error).message);
+          return false;
+        }
+      });
       if (kept.length !== message.result.tools.length) {
         this.sink?.onFrame(JSON.stringify({ ...message, result: { ...message.result, tools: kept } }));
         return;

@@ -1,4 +1,5 @@
 import { ErrorCode, McpError } from '../../protocol/errors.js';
+import { isRecord } from '../../protocol/is-record.js';
 import { decodeHeaderValue, MCP_NAME_FIELD, valueAtPath } from '../../protocol/mcp-headers.js';
 import { META } from '../../protocol/meta.js';
 import type { ModernRevision } from '../../protocol/revisions.js';
@@ -31,7 +32,7 @@ export function checkModernHeaders(
     );
   }
   const capabilities = meta?.[META.clientCapabilities];
-  if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) {
+  if (!isRecord(capabilities)) {
     throw new BadRequest(
       `Invalid params: _meta["${META.clientCapabilities}"] is required`,
       ErrorCode.InvalidParams,
