@@ -224,9 +224,19 @@ async function writeResponse(response: Response, res: ServerResponse, _signal: A
 
 async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
   const reader = body.getReader();
+  /** Ends a wait for 'drain' that will not come. */
+  let wake: (() => void) | undefined;
   // A client that goes away cancels the stream, which tells whoever writes to it.
   res.once('close', () => {
     if (!res.writableFinished) void reader.cancel().catch(() => {});
+    wake?.();
+  });
+  // The stream fails when its client reads too slowly (SseStream's backlog bound): that client
+  // is not waited for, or its connection would keep what was already written to it.
+  let failed = false;
+  reader.closed.catch(() => {
+    failed = true;
+    wake?.();
   });
   // SSE events must leave at once, not when a buffer fills.
   res.flushHeaders();
@@ -234,12 +244,21 @@ async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Prom
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          res.once('drain', resolve);
+        });
+        wake = undefined;
+        if (failed) break;
+      }
     }
   } catch {
-    // The client went away; the stream's cancel already told the handler.
+    // The stream failed; a client that went away cancels it instead (which told the handler).
+    failed = true;
   }
-  res.end();
+  if (failed) res.destroy();
+  else res.end();
 }
 
 /** The path of a request target, or undefined when the target is not a URL at all. */

@@ -36,6 +36,11 @@ export interface LegacySseOptions extends OriginPolicy {
   /** Sessions one client may hold. Default 100. */
   maxSessionsPerClient?: number;
   keepAliveMs?: number;
+  /**
+   * Bytes of events a session's stream may hold that its client has not read yet; past it the
+   * session ends, so a client that stops reading cannot grow the server's memory. Default 1 MiB.
+   */
+  maxStreamBacklogBytes?: number;
   /** Who a request comes from, for the per-client bound. Default: the remote address. */
   clientKey?: ClientKey;
   /** Authenticates the stream and every message (`mcpkit/auth`); a session belongs to its opener. */
@@ -85,15 +90,21 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     const refusal = quota.acquire(client);
     if (refusal) throw new Overloaded(refusal, 'Too many sessions', 1);
     const id = crypto.randomUUID();
-    const stream = new SseStream(
-      () => {
+    const stream = new SseStream({
+      onCancel: () => {
         const transport = sessions.get(id);
         sessions.delete(id);
         void transport?.close();
       },
-      options.keepAliveMs ?? 15_000,
-      () => quota.release(client),
-    );
+      onEnd: () => quota.release(client),
+      keepAliveMs: options.keepAliveMs ?? 15_000,
+      maxBacklogBytes: options.maxStreamBacklogBytes,
+      onOverflow: (backlogBytes) =>
+        runtimeOf(server).logger.warn(
+          { backlogBytes, sessionId: id, client, option: 'maxStreamBacklogBytes' },
+          'SSE session ended: its client read too slowly',
+        ),
+    });
     const transport = new SseSessionTransport(stream, client);
     transport.principal = principal;
     if (runtimeOf(server).telemetry) transport.network = networkOf(request);

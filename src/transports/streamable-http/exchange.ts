@@ -10,6 +10,10 @@ export interface ExchangeOptions {
   forceSse?: boolean;
   headers?: Record<string, string>;
   keepAliveMs?: number;
+  /** Unread bytes past which the stream ends as if the client had gone (`SseStreamOptions`). */
+  maxBacklogBytes?: number;
+  /** Told when the stream ends because the client read too slowly. */
+  onOverflow?: (backlogBytes: number) => void;
   /** HTTP status of a single answer by its error code (modern: 400/404 for some codes). */
   statusOf?: (errorCode: number | undefined) => number;
   /** Stamps SSE events with resumable ids (legacy sessions). */
@@ -183,7 +187,8 @@ export class Exchange {
   }
 
   private upgrade(): void {
-    const stream = new SseStream(() => {
+    const { keepAliveMs, maxBacklogBytes, onOverflow } = this.options;
+    const onCancel = () => {
       if (this.stream !== stream || this.done) return;
       if (this.options.keepOnDisconnect) {
         this.stream = undefined;
@@ -192,7 +197,8 @@ export class Exchange {
       }
       this.end();
       this.options.onAbandon(this.waiting.list());
-    }, this.options.keepAliveMs);
+    };
+    const stream = new SseStream({ onCancel, keepAliveMs, maxBacklogBytes, onOverflow });
     this.stream = stream;
     this.resolve(answer(200, stream.body, { ...SSE_HEADERS, ...this.options.headers }));
     const { priming, retryMs } = this.options;

@@ -95,6 +95,13 @@ export interface StreamableHttpOptions extends OriginPolicy {
   clientKey?: ClientKey;
   /** SSE keep-alive comment interval. */
   keepAliveMs?: number;
+  /**
+   * Bytes of SSE events one stream may hold that its client has not read yet. Past it, the next
+   * event ends the stream as if the client had gone away (a legacy client resumes with
+   * Last-Event-ID; a modern request is cancelled), so a client that stops reading cannot grow the
+   * server's memory. One event of any size still goes out to a client that keeps up. Default 1 MiB.
+   */
+  maxStreamBacklogBytes?: number;
   /** The SSE `retry` hint sent with priming events. */
   retryMs?: number;
   /** Keeps legacy SSE events for `Last-Event-ID` resumption. Default: in memory. */
@@ -195,6 +202,14 @@ export function createStreamableHttpHandler(
   const limits = { ...serverLimits, maxMessageLength: Math.min(maxBody, serverLimits.maxMessageLength) };
   const retryAfter = options.retryAfterSeconds ?? 1;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const maxBacklogBytes = options.maxStreamBacklogBytes;
+  const overflowed = (details: Record<string, unknown>) =>
+    server.logger.warn(
+      { ...details, option: 'maxStreamBacklogBytes' },
+      'SSE stream ended: its client read too slowly',
+    );
+  // POST streams share one (an exchange is made per request); GET streams say whose they were.
+  const onOverflow = (backlogBytes: number) => overflowed({ backlogBytes });
   const stepUp = options.auth?.insufficientScope?.bind(options.auth);
   const sessions = new SessionTable({
     maxSessions: options.maxSessions ?? 10_000,
@@ -333,6 +348,8 @@ export function createStreamableHttpHandler(
     const exchange = new Exchange([id], {
       sseAllowed,
       keepAliveMs,
+      maxBacklogBytes,
+      onOverflow,
       statusOf,
       stepUp,
       onAbandon: () => call?.cancel('The client closed the response stream'),
@@ -472,6 +489,8 @@ export function createStreamableHttpHandler(
       stepUp,
       headers: opened ? { 'mcp-session-id': opened } : undefined,
       keepAliveMs,
+      maxBacklogBytes,
+      onOverflow,
       eventId: (frame: string) => transport.record(streamId, frame),
       // Priming events only for clients at 2025-11-25 or later: older ones choke on empty data.
       priming: resumable ? () => transport.record(streamId, '') : undefined,
@@ -572,7 +591,13 @@ export function createStreamableHttpHandler(
       throw new Overloaded(refusal, 'Too many streams for this session', retryAfter);
     }
     const release = hold(streams, client, 'Too many open streams');
-    const stream = new SseStream(() => transport.removeStream(stream), keepAliveMs, release);
+    const stream = new SseStream({
+      onCancel: () => transport.removeStream(stream),
+      onEnd: release,
+      keepAliveMs,
+      maxBacklogBytes,
+      onOverflow: (backlogBytes) => overflowed({ backlogBytes, sessionId: transport.sessionId, client }),
+    });
     const lastEventId = request.headers.get('last-event-id');
     if (lastEventId) {
       // Replays only the stream the id belongs to, and only within this session.

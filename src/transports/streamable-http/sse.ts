@@ -17,38 +17,59 @@ export function formatEvent(e: SseEvent): string {
   return `${out}\n`;
 }
 
+/** What an `SseStream` holds that its client has not read yet, at most, by default: 1 MiB. */
+export const DEFAULT_MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
+
+export interface SseStreamOptions {
+  /** The reader went away (the client closed the connection, or read too slowly). */
+  onCancel: () => void;
+  /**
+   * The stream ended, whichever side ended it (once); what a stream holds (a place under a stream
+   * cap) is given back there.
+   */
+  onEnd?: () => void;
+  keepAliveMs?: number;
+  /**
+   * Bytes of events the client has not read yet, past which the next event ends the stream
+   * instead of queueing in memory. One event of any size still goes out on a stream that keeps up.
+   */
+  maxBacklogBytes?: number;
+  /** Told once when the stream ends for a client that reads too slowly. */
+  onOverflow?: (backlogBytes: number) => void;
+}
+
 /**
  * A server-sent event stream. Writes after close are dropped; `onCancel` fires when the reader goes
- * away (the client closed the connection), which Streamable HTTP treats as cancellation.
+ * away (the client closed the connection), which Streamable HTTP treats as cancellation. A client
+ * that stops reading is treated the same once its backlog passes `maxBacklogBytes`: the events it
+ * left unread are let go (a legacy client resumes them with Last-Event-ID) and the response ends.
  */
 export class SseStream {
   readonly body: ReadableStream<Uint8Array>;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private keepAlive?: ReturnType<typeof setInterval>;
+  private readonly maxBacklog: number;
   /** While set: ids of events this stream carried, and every later event with one of them is skipped. */
   carried?: Set<string>;
   closed = false;
 
-  /**
-   * `onCancel`: the reader went away. `onEnd`: the stream ended, whichever side ended it (once);
-   * what a stream holds (a place under a stream cap) is given back there.
-   */
-  constructor(
-    private readonly onCancel: () => void,
-    keepAliveMs?: number,
-    private readonly onEnd?: () => void,
-  ) {
-    this.body = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.controller = controller;
+  constructor(private readonly options: SseStreamOptions) {
+    this.maxBacklog = options.maxBacklogBytes ?? DEFAULT_MAX_STREAM_BACKLOG_BYTES;
+    this.body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.controller = controller;
+        },
+        cancel: () => {
+          this.stop();
+          options.onCancel();
+        },
       },
-      cancel: () => {
-        this.stop();
-        this.onCancel();
-      },
-    });
+      // The queue is measured in bytes: -desiredSize is what the reader has not taken yet.
+      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+    );
     // A comment line keeps idle connections open through proxies (2026-07-28 transports).
-    if (keepAliveMs) this.keepAlive = setInterval(() => this.write(':\n\n'), keepAliveMs);
+    if (options.keepAliveMs) this.keepAlive = setInterval(() => this.write(':\n\n'), options.keepAliveMs);
     this.keepAlive?.unref?.();
   }
 
@@ -62,11 +83,26 @@ export class SseStream {
 
   private write(text: string): void {
     if (this.closed) return;
+    const backlog = -(this.controller.desiredSize ?? 0);
+    if (backlog > this.maxBacklog) {
+      this.overflow(backlog);
+      return;
+    }
     try {
       this.controller.enqueue(encoder.encode(text));
     } catch {
       this.stop();
     }
+  }
+
+  /** The client stopped reading: its backlog is dropped and the response ends, as if it had left. */
+  private overflow(backlog: number): void {
+    this.stop();
+    this.controller.error(
+      new Error(`The client read too slowly: ${backlog} bytes unread (maxStreamBacklogBytes)`),
+    );
+    this.options.onOverflow?.(backlog);
+    this.options.onCancel();
   }
 
   close(): void {
@@ -83,7 +119,7 @@ export class SseStream {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.keepAlive);
-    this.onEnd?.();
+    this.options.onEnd?.();
   }
 }
 
