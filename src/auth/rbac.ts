@@ -1,6 +1,7 @@
 import type { Principal } from '../engine/principal.js';
 import { ErrorCode, McpError } from '../protocol/errors.js';
 import type { RequestContext } from '../server/request-context.js';
+import { type GlobMatcher, globMatcher } from './glob.js';
 
 /**
  * A role: what it allows, and the roles it takes everything from. Permissions are
@@ -41,9 +42,6 @@ const ALWAYS = new Set([
   'resources/unsubscribe',
 ]);
 
-const glob = (pattern: string) =>
-  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 's');
-
 /**
  * Role-based access control as a server middleware: `server.use(rbac.middleware())`. Roles
  * inherit (a cycle or an unknown role is refused at construction); a principal's roles are its
@@ -52,7 +50,7 @@ const glob = (pattern: string) =>
  */
 export class Rbac {
   /** Every role's permissions, inherited ones included, compiled once. */
-  private readonly grants = new Map<string, RegExp[]>();
+  private readonly grants = new Map<string, GlobMatcher[]>();
 
   constructor(private readonly options: RbacOptions) {
     for (const name of Object.keys(options.roles)) this.grants.set(name, this.resolve(name, []));
@@ -64,7 +62,7 @@ export class Rbac {
     if (!this.grants.has(role)) throw new TypeError(`Rbac: unknown role "${role}"`);
   }
 
-  private resolve(name: string, path: string[]): RegExp[] {
+  private resolve(name: string, path: string[]): GlobMatcher[] {
     if (path.includes(name))
       throw new TypeError(`Rbac: role inheritance cycle ${[...path, name].join(' -> ')}`);
     const role = this.options.roles[name];
@@ -72,7 +70,7 @@ export class Rbac {
       throw new TypeError(
         `Rbac: unknown role "${name}"${path.length ? ` (inherited by ${path.at(-1)})` : ''}`,
       );
-    const own = (role.allow ?? []).map((p) => glob(p === '*' ? '*' : p));
+    const own = (role.allow ?? []).map((pattern) => globMatcher(pattern));
     return [...own, ...(role.inherits ?? []).flatMap((parent) => this.resolve(parent, [...path, name]))];
   }
 
@@ -89,13 +87,15 @@ export class Rbac {
 
   /** Whether a principal may use `permission` (`tools:search`...). */
   allows(principal: Principal | undefined, permission: string): boolean {
-    return this.rolesOf(principal).some((role) => this.grants.get(role)?.some((p) => p.test(permission)));
+    return this.rolesOf(principal).some((role) =>
+      this.grants.get(role)?.some((allows) => allows(permission)),
+    );
   }
 
   /** The scopes that would grant `permission`, for a step-up hint. */
   private scopesFor(permission: string): string[] {
     return Object.entries(this.options.scopeRoles ?? {})
-      .filter(([, roles]) => roles.some((r) => this.grants.get(r)?.some((p) => p.test(permission))))
+      .filter(([, roles]) => roles.some((r) => this.grants.get(r)?.some((allows) => allows(permission))))
       .map(([scope]) => scope);
   }
 
