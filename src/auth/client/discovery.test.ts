@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discoverResource } from './discovery.js';
+import { discoverResource, findAuthorizationServer, resourceCovers } from './discovery.js';
 
 /** A metadata document that never ends. */
 function endless(): Response {
@@ -30,5 +30,19 @@ describe('OAuth discovery against a hostile resource server', () => {
     // Each candidate was read and given up on, the challenge's first.
     expect(served[0]).toBe('https://evil.example/meta');
     expect(served).toHaveLength(3);
+  });
+
+  it('reads a resource URL of a million slashes at once (a backtracking //+$/ took minutes)', async () => {
+    const resource = `https://mcp.example/${'/'.repeat(1_000_000)}x`;
+    const metadataFetch = (async () =>
+      Response.json({ resource, authorization_servers: ['https://as.example'] })) as typeof fetch;
+    // Not the server's resource: refused, and quickly (the test would time out otherwise).
+    expect(resourceCovers(resource, 'https://mcp.example/mcp')).toBe(false);
+    expect(resourceCovers(`https://mcp.example${'/'.repeat(1_000_000)}`, 'https://mcp.example/mcp')).toBe(
+      true,
+    );
+    await expect(
+      findAuthorizationServer(metadataFetch, 'https://mcp.example/mcp', undefined),
+    ).rejects.toThrow(/protected resource metadata is for/);
   });
 });

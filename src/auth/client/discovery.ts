@@ -1,4 +1,5 @@
 import { readJsonUpTo } from '../../transports/streamable-http/bounded-read.js';
+import { withoutTrailingSlashes } from '../trailing-slashes.js';
 /** RFC 9728 protected resource metadata, as far as a client reads it. */
 export interface ResourceMetadata {
   resource: string;
@@ -55,8 +56,8 @@ export function resourceCovers(resource: string, url: string): boolean {
     const r = new URL(resource);
     const u = new URL(url);
     if (r.origin !== u.origin) return false;
-    const parent = r.pathname.replace(/\/+$/, '');
-    const path = u.pathname.replace(/\/+$/, '');
+    const parent = withoutTrailingSlashes(r.pathname);
+    const path = withoutTrailingSlashes(u.pathname);
     return parent === '' || path === parent || path.startsWith(`${parent}/`);
   } catch {
     return false;

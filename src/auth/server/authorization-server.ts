@@ -1,6 +1,7 @@
 import { base64url } from '../../engine/base64url.js';
 import { pkceChallenge, randomToken } from '../client/pkce.js';
 import type { AuthProvider } from '../provider.js';
+import { withoutTrailingSlashes } from '../trailing-slashes.js';
 import { ClientRegistry, type ClientRegistryOptions, type KnownClient, redirectMatches } from './clients.js';
 import { consentPage, rememberConsent, rememberedConsent } from './consent.js';
 import { boundedText, cookieOf, formOf, json, OAuthError, oauthError, page } from './http.js';
@@ -89,9 +90,9 @@ export interface AuthorizationServer {
  * tokens bound to one MCP server. Upstream tokens never reach the client.
  */
 export function authorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
-  const issuer = options.issuer.replace(/\/+$/, '');
+  const issuer = withoutTrailingSlashes(options.issuer);
   const issuerUrl = new URL(issuer);
-  const base = issuerUrl.pathname.replace(/\/+$/, '');
+  const base = withoutTrailingSlashes(issuerUrl.pathname);
   const secure = issuerUrl.protocol === 'https:';
   const secret = options.secret ?? crypto.getRandomValues(new Uint8Array(32));
   if (secret.length < 32) throw new TypeError('authorizationServer: the secret must be at least 32 bytes');
