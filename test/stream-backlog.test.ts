@@ -69,30 +69,36 @@ async function until(done: () => boolean, what: string, timeoutMs = 20_000): Pro
   }
 }
 
+/** A flood server on HTTP with a legacy session subscribed to demo://x, and its GET headers. */
+async function subscribedSession() {
+  const flood = floodServer();
+  server = await httpServer({ maxStreamBacklogBytes: BACKLOG }, flood.mcp);
+  const init = await postInitialize(server.url);
+  const sessionId = init.headers.get('mcp-session-id')!;
+  const post = (body: unknown) =>
+    fetch(server!.url, { method: 'POST', headers: sessionHeaders(sessionId), body: JSON.stringify(body) });
+  await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  await post({ jsonrpc: '2.0', id: 2, method: 'resources/subscribe', params: { uri: 'demo://x' } });
+  const headers = {
+    accept: 'text/event-stream',
+    'mcp-session-id': sessionId,
+    'mcp-protocol-version': '2025-11-25',
+  };
+  return { ...flood, post, headers };
+}
+
 describe('a client that stops reading an SSE stream (maxStreamBacklogBytes)', () => {
   it('legacy GET stream: ends once its backlog passes the bound, and the session lives on', async () => {
-    const { mcp, warnings } = floodServer();
-    server = await httpServer({ maxStreamBacklogBytes: BACKLOG }, mcp);
-    const init = await postInitialize(server.url);
-    const sessionId = init.headers.get('mcp-session-id')!;
-    const post = (body: unknown) =>
-      fetch(server!.url, { method: 'POST', headers: sessionHeaders(sessionId), body: JSON.stringify(body) });
-    await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    await post({ jsonrpc: '2.0', id: 2, method: 'resources/subscribe', params: { uri: 'demo://x' } });
-    const headers = {
-      accept: 'text/event-stream',
-      'mcp-session-id': sessionId,
-      'mcp-protocol-version': '2025-11-25',
-    };
-    const socket = stalled(server.url, `GET /mcp HTTP/1.1\r\n${headerLines(headers)}`);
+    const { mcp, warnings, post, headers } = await subscribedSession();
+    const socket = stalled(server!.url, `GET /mcp HTTP/1.1\r\n${headerLines(headers)}`);
     await until(() => server!.handler.load.streams.used === 1, 'the GET stream');
 
     let updates = 0;
-    while (server.handler.load.streams.used > 0 && updates < MAX_EVENTS) {
+    while (server!.handler.load.streams.used > 0 && updates < MAX_EVENTS) {
       for (let i = 0; i < 200; i++, updates++) await mcp.notifyResourceUpdated('demo://x');
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(server.handler.load.streams.used).toBe(0);
+    expect(server!.handler.load.streams.used).toBe(0);
     expect(updates).toBeLessThan(MAX_EVENTS);
     expect(warnings).toEqual([expect.objectContaining({ option: 'maxStreamBacklogBytes' })]);
     // The server hung up: a client that reads again finds the stream cut.
@@ -102,6 +108,34 @@ describe('a client that stops reading an SSE stream (maxStreamBacklogBytes)', ()
     // The session itself is still served.
     const listed = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' });
     expect(listed.status).toBe(200);
+  });
+
+  it('a Last-Event-ID replay larger than the bound reaches the client whole', async () => {
+    const { mcp, warnings, headers } = await subscribedSession();
+    // A stream that takes 900 updates (about twice the bound) into its socket buffers, then drops.
+    const first = stalled(server!.url, `GET /mcp HTTP/1.1\r\n${headerLines(headers)}`);
+    await until(() => server!.handler.load.streams.used === 1, 'the GET stream');
+    for (let i = 0; i < 900; i++) {
+      await mcp.notifyResourceUpdated('demo://x');
+      if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    first.destroy();
+    await until(() => server!.handler.load.streams.used === 0, 'the stream to end');
+    // The client saw the first event only: everything after it is replayed at once.
+    const resumed = await fetch(server!.url, { headers: { ...headers, 'last-event-id': 'g_1' } });
+    expect(resumed.status).toBe(200);
+    const ids: string[] = [];
+    const reader = resumed.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (ids.length < 899) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+      for (const m of text.matchAll(/^id: (\S+)$/gm)) if (!ids.includes(m[1]!)) ids.push(m[1]!);
+    }
+    await reader.cancel();
+    expect(ids).toEqual(Array.from({ length: 899 }, (_, i) => `g_${i + 2}`));
+    expect(warnings).toEqual([]);
   });
 
   it('modern POST stream: the request is cancelled as if the client had gone', async () => {

@@ -605,7 +605,7 @@ export function createStreamableHttpHandler(
       const replay = () =>
         events.replayAfter(transport.sessionId, last, (id, data) => {
           last = id;
-          if (data !== '') stream.send({ event: 'message', id, data });
+          if (data !== '') stream.replay({ event: 'message', id, data });
         });
       // Shared sessions: other nodes record events while this one replays, and an event recorded
       // by several nodes may also reach this stream live; each id is sent once.

@@ -44,6 +44,16 @@ describe('SseStream backlog bound (maxStreamBacklogBytes)', () => {
     expect(calls).toEqual({ cancel: 0, end: 0, overflow: [] });
   });
 
+  it('admits a replay of any size on top of the bound, then bounds what comes after it', () => {
+    const { sse, calls } = stream(1000);
+    for (let i = 0; i < 50; i++) sse.replay(event(100));
+    expect(calls.overflow).toEqual([]);
+    for (let i = 0; i < 9; i++) sse.send(event(100));
+    expect(calls.overflow).toEqual([]);
+    for (let i = 0; i < 5; i++) sse.send(event(100));
+    expect(calls.overflow).toHaveLength(1);
+  });
+
   it('counts keep-alive comments in the backlog too', async () => {
     vi.useFakeTimers();
     try {

@@ -49,6 +49,8 @@ export class SseStream {
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private keepAlive?: ReturnType<typeof setInterval>;
   private readonly maxBacklog: number;
+  /** Bytes of replayed events the bound admits on top of `maxBacklog`. */
+  private allowance = 0;
   /** While set: ids of events this stream carried, and every later event with one of them is skipped. */
   carried?: Set<string>;
   closed = false;
@@ -81,10 +83,22 @@ export class SseStream {
     this.write(formatEvent(e));
   }
 
+  /**
+   * Sends an event the client missed (a `Last-Event-ID` replay): it is queued before the client
+   * can read anything, so it raises the bound instead of counting against it. The event store
+   * bounds how much a replay holds; were it counted, a client owed more than the bound would be cut
+   * off at every reconnection and never catch up.
+   */
+  replay(e: SseEvent): void {
+    const before = this.closed ? 0 : -(this.controller.desiredSize ?? 0);
+    this.send(e);
+    if (!this.closed) this.allowance += -(this.controller.desiredSize ?? 0) - before;
+  }
+
   private write(text: string): void {
     if (this.closed) return;
     const backlog = -(this.controller.desiredSize ?? 0);
-    if (backlog > this.maxBacklog) {
+    if (backlog > this.maxBacklog + this.allowance) {
       this.overflow(backlog);
       return;
     }
