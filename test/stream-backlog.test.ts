@@ -61,6 +61,16 @@ const headerLines = (headers: Record<string, string>) =>
     .map(([name, value]) => `${name}: ${value}`)
     .join('\r\n');
 
+function postModern(url: string, body: unknown, name: string): Promise<Response> {
+  const headers = {
+    ...JSON_HEADERS,
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': 'tools/call',
+    'mcp-name': name,
+  };
+  return fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
 async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!done()) {
@@ -159,6 +169,28 @@ describe('a client that stops reading an SSE stream (maxStreamBacklogBytes)', ()
     expect(flood.sent).toBeLessThan(MAX_EVENTS);
     expect(warnings).toEqual([expect.objectContaining({ option: 'maxStreamBacklogBytes' })]);
     await until(() => server!.handler.load.requests.used === 0, 'the request slot back');
+  });
+
+  it('a burst the handler sends without yielding reaches a client that reads, whole', async () => {
+    const { mcp, warnings } = floodServer();
+    // 20,000 progress notifications (about 3 MB, three times the default bound) in one run of
+    // awaits: Node writes none of them before the next tick, so they all wait in the stream first.
+    mcp.tool('burst', {}, async (_args, ctx) => {
+      for (let i = 0; i < 20_000; i++) await ctx.progress(i, 20_000, 'x'.repeat(20));
+      return ctx.signal.aborted ? 'aborted' : 'finished';
+    });
+    server = await httpServer({}, mcp);
+    const body = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'burst', arguments: {}, _meta: { ...MODERN_META, progressToken: 'p' } },
+    };
+    const response = await postModern(server.url, body, 'burst');
+    const text = await response.text();
+    expect(text.match(/notifications\/progress/g)).toHaveLength(20_000);
+    expect(text).toContain('"text":"finished"');
+    expect(warnings).toEqual([]);
   });
 
   it('2024-11-05 HTTP+SSE: the session ends, since its stream carries everything', async () => {

@@ -37,8 +37,9 @@ export interface LegacySseOptions extends OriginPolicy {
   maxSessionsPerClient?: number;
   keepAliveMs?: number;
   /**
-   * Bytes of events a session's stream may hold that its client has not read yet; past it the
-   * session ends, so a client that stops reading cannot grow the server's memory. Default 1 MiB.
+   * Bytes of events a session's stream may hold that its client has not read yet; past it, once
+   * the client has read nothing for 5 s (at once past 16 times it), the session ends, so a client
+   * that stops reading cannot grow the server's memory. Default 1 MiB.
    */
   maxStreamBacklogBytes?: number;
   /** Who a request comes from, for the per-client bound. Default: the remote address. */

@@ -96,10 +96,11 @@ export interface StreamableHttpOptions extends OriginPolicy {
   /** SSE keep-alive comment interval. */
   keepAliveMs?: number;
   /**
-   * Bytes of SSE events one stream may hold that its client has not read yet. Past it, the next
-   * event ends the stream as if the client had gone away (a legacy client resumes with
-   * Last-Event-ID; a modern request is cancelled), so a client that stops reading cannot grow the
-   * server's memory. One event of any size still goes out to a client that keeps up. Default 1 MiB.
+   * Bytes of SSE events one stream may hold that its client has not read yet. Past it, once the
+   * client has read nothing for 5 s (at once past 16 times it), the next event ends the stream as
+   * if the client had gone away (a legacy client resumes with Last-Event-ID; a modern request is
+   * cancelled), so a client that stops reading cannot grow the server's memory. One event of any
+   * size still goes out to a client that keeps up. Default 1 MiB.
    */
   maxStreamBacklogBytes?: number;
   /** The SSE `retry` hint sent with priming events. */

@@ -19,6 +19,14 @@ export function formatEvent(e: SseEvent): string {
 
 /** What an `SseStream` holds that its client has not read yet, at most, by default: 1 MiB. */
 export const DEFAULT_MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
+/**
+ * How long a backlog past the bound may go unread. A handler that sends events without yielding
+ * to the event loop (progress in a loop of awaits) queues them before any can reach the socket,
+ * which Node writes only on the next tick: that burst is the server's own, not a stalled client.
+ */
+const STALL_MS = 5000;
+/** Past this many times the bound, a backlog ends the stream however recently the client read. */
+const HARD_BOUND_FACTOR = 16;
 
 export interface SseStreamOptions {
   /** The reader went away (the client closed the connection, or read too slowly). */
@@ -31,7 +39,8 @@ export interface SseStreamOptions {
   keepAliveMs?: number;
   /**
    * Bytes of events the client has not read yet, past which the next event ends the stream
-   * instead of queueing in memory. One event of any size still goes out on a stream that keeps up.
+   * instead of queueing in memory, once the client has read nothing for 5 s (at once past 16
+   * times the bound). One event of any size still goes out on a stream that keeps up.
    */
   maxBacklogBytes?: number;
   /** Told once when the stream ends for a client that reads too slowly. */
@@ -51,6 +60,10 @@ export class SseStream {
   private readonly maxBacklog: number;
   /** Bytes of replayed events the bound admits on top of `maxBacklog`. */
   private allowance = 0;
+  /** The backlog just after the last write: a smaller one at the next write means the client read. */
+  private backlogAfterWrite = 0;
+  /** When the backlog was last within the bound, or the client last read. */
+  private movedAt = Date.now();
   /** While set: ids of events this stream carried, and every later event with one of them is skipped. */
   carried?: Set<string>;
   closed = false;
@@ -98,12 +111,16 @@ export class SseStream {
   private write(text: string): void {
     if (this.closed) return;
     const backlog = -(this.controller.desiredSize ?? 0);
-    if (backlog > this.maxBacklog + this.allowance) {
+    const bound = this.maxBacklog + this.allowance;
+    if (backlog <= bound || backlog < this.backlogAfterWrite) this.movedAt = Date.now();
+    else if (Date.now() - this.movedAt > STALL_MS || backlog > HARD_BOUND_FACTOR * bound) {
       this.overflow(backlog);
       return;
     }
     try {
-      this.controller.enqueue(encoder.encode(text));
+      const chunk = encoder.encode(text);
+      this.controller.enqueue(chunk);
+      this.backlogAfterWrite = backlog + chunk.byteLength;
     } catch {
       this.stop();
     }
