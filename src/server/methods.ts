@@ -46,6 +46,30 @@ function page<T>(core: ServerCore, items: readonly T[], params: Params) {
 /** The longest URI a legacy session may subscribe to: a session's state is saved with it. */
 const MAX_SUBSCRIBED_URI = 8192;
 
+/**
+ * A listen stream's filter holds what the legacy bounds allow a session: it is kept, and looked up
+ * on every resource update and task change, for as long as the stream stays open.
+ */
+function checkListenFilter(filter: SubscriptionFilter, max: number): void {
+  for (const [field, list] of [
+    ['resourceSubscriptions', filter.resourceSubscriptions],
+    ['taskIds', filter.taskIds],
+  ] as const) {
+    if (list && list.length > max)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Too many ${field} in one subscriptions/listen (${list.length}; maxSubscriptionsPerSession: ${max}); raise limits.maxSubscriptionsPerSession`,
+        { limit: 'maxSubscriptionsPerSession' },
+      );
+  }
+  const long = filter.resourceSubscriptions?.find((uri) => uri.length > MAX_SUBSCRIBED_URI);
+  if (long !== undefined)
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `A resource URI is too long to subscribe to (${long.length} characters; at most ${MAX_SUBSCRIBED_URI})`,
+    );
+}
+
 /** Every server method, written once for both eras. */
 export const methods: Record<string, MethodHandler> = {
   async 'tools/list'(core, ctx, params) {
@@ -217,6 +241,7 @@ export const methods: Record<string, MethodHandler> = {
     const id = ctx.requestId;
     const requested = params.notifications as SubscriptionFilter;
     if (requested.taskIds?.length && !ctx.scope.tasks) throw tasksRequired();
+    checkListenFilter(requested, core.maxSubscriptionsPerSession);
     const agreed = core.agreeFilter(requested);
     await ctx.scope.incoming.notify('notifications/subscriptions/acknowledged', {
       _meta: { [META.subscriptionId]: id },

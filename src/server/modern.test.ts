@@ -301,6 +301,28 @@ describe('subscriptions/listen (2026-07-28 basic/patterns/subscriptions)', () =>
     expect(w.inbox.indexOf(ack)).toBe(0);
   });
 
+  it('holds a filter to the legacy bounds: maxSubscriptionsPerSession entries, URIs of 8,192 characters', async () => {
+    const s = new McpServer({ name: 'bounded', version: '1' }, { limits: { maxSubscriptionsPerSession: 3 } });
+    s.resource('m://doc', { name: 'doc' }, () => 'x');
+    const w = await wire(s);
+    const listen = (resourceSubscriptions: string[]) =>
+      w.request('subscriptions/listen', modern({ notifications: { resourceSubscriptions } }));
+    const many = await listen(['m://1', 'm://2', 'm://3', 'm://4']);
+    expect(many.error).toMatchObject({ code: -32602, data: { limit: 'maxSubscriptionsPerSession' } });
+    expect(many.error.message).toMatch(/limits\.maxSubscriptionsPerSession/);
+    expect((await listen([`m://${'x'.repeat(8192)}`])).error).toMatchObject({ code: -32602 });
+    // Within the bounds a stream opens, and a URI it named is found among the others.
+    void w.request(
+      'subscriptions/listen',
+      modern({ notifications: { resourceSubscriptions: ['m://a', 'm://doc'] } }),
+      'ok',
+    );
+    await w.waitFor((m) => m.method === 'notifications/subscriptions/acknowledged');
+    await s.notifyResourceUpdated('m://doc');
+    await w.waitFor((m) => m.method === 'notifications/resources/updated');
+    expect(w.notifications('notifications/resources/updated').map((m) => m.params.uri)).toEqual(['m://doc']);
+  });
+
   it('omits what the server cannot honour from the acknowledgment', async () => {
     const s = new McpServer({ name: 'tools-only', version: '1' });
     s.tool('t', {}, () => 'x');

@@ -96,6 +96,9 @@ type ListKind = 'tools' | 'resources' | 'prompts';
 interface ListenStream {
   ctx: HandlerContext;
   filter: SubscriptionFilter;
+  /** The filter's resource URIs and task ids, for a lookup per update that does not walk a list. */
+  uris: ReadonlySet<string>;
+  taskIds: ReadonlySet<string>;
   end(): void;
 }
 
@@ -271,8 +274,7 @@ export class Runtime implements ServerRuntime {
         sends.push(c.session.notify('notifications/resources/updated', { uri }, options));
     }
     for (const l of this.listens) {
-      if (l.filter.resourceSubscriptions?.includes(uri))
-        sends.push(this.sendOnStream(l, 'notifications/resources/updated', { uri }));
+      if (l.uris.has(uri)) sends.push(this.sendOnStream(l, 'notifications/resources/updated', { uri }));
     }
     await Promise.allSettled(sends);
   }
@@ -367,6 +369,8 @@ export class Runtime implements ServerRuntime {
       const stream: ListenStream = {
         ctx,
         filter,
+        uris: new Set(filter.resourceSubscriptions),
+        taskIds: new Set(filter.taskIds),
         end: () => {
           this.listens.delete(stream);
           ctx.signal.removeEventListener('abort', stream.end);
@@ -421,7 +425,7 @@ export class Runtime implements ServerRuntime {
       void this.broadcast({ t: 'task', task });
     }
     for (const l of this.listens) {
-      if (!l.filter.taskIds?.includes(task.taskId)) continue;
+      if (!l.taskIds.has(task.taskId)) continue;
       if (task.owner !== undefined && task.owner !== principalKey(l.ctx.scope.principal)) continue;
       void this.sendOnStream(l, 'notifications/tasks', { ...visibleTask(task) }).catch(() => {});
     }
