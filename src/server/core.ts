@@ -33,6 +33,8 @@ export interface ServerCore {
   readonly prompts: Registry<RegisteredPrompt>;
   /** Resources one legacy session may subscribe to at once. */
   readonly maxSubscriptionsPerSession: number;
+  /** Characters of JSON a legacy session keeps of its client's capabilities and clientInfo. */
+  readonly maxClientStateBytes: number;
   enabledTools(): readonly RegisteredTool[];
   capabilities(): ServerCapabilities;
   /** The part of a listen filter this server can honour. */

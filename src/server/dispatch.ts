@@ -276,6 +276,13 @@ export async function serveInitialize(
       : offered[0]!;
   const features = featuresOf(revision);
   const client = { info: params.clientInfo, capabilities: params.capabilities };
+  const kept = JSON.stringify(client).length;
+  if (kept > runtime.maxClientStateBytes)
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `The client's capabilities and clientInfo take ${kept} characters as JSON; a session keeps at most ${runtime.maxClientStateBytes} (limits.maxClientStateBytes)`,
+      { limit: 'maxClientStateBytes' },
+    );
   const scope: RequestScope = {
     era: 'legacy',
     revision,

@@ -55,6 +55,30 @@ describe('legacy lifecycle: initialize', () => {
     expect((await w.request('tools/list')).result.tools).toHaveLength(1);
   });
 
+  it("keeps at most limits.maxClientStateBytes of the client's capabilities and clientInfo", async () => {
+    const bulky = { experimental: { blob: { text: 'x'.repeat(70_000) } } };
+    const refused = await initialized(server(), '2025-11-25', bulky);
+    expect(refused.response.error).toMatchObject({
+      code: ErrorCode.InvalidParams,
+      data: { limit: 'maxClientStateBytes' },
+    });
+    expect(refused.response.error.message).toMatch(/limits\.maxClientStateBytes/);
+    // No session was opened: a smaller declaration still initializes.
+    const retried = await refused.request('initialize', {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      clientInfo: { name: 'c', version: '1' },
+    });
+    expect(retried.result.protocolVersion).toBe('2025-11-25');
+    const roomy = new McpServer(
+      { name: 'roomy', version: '1' },
+      { limits: { maxClientStateBytes: 100_000 } },
+    );
+    expect((await initialized(roomy, '2025-11-25', bulky)).response.result.protocolVersion).toBe(
+      '2025-11-25',
+    );
+  });
+
   it('refuses a second initialize', async () => {
     const w = await initialized(server());
     const again = await w.request('initialize', {

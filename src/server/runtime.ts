@@ -67,6 +67,11 @@ export interface McpServerOptions {
     Pick<PeerOptions, 'maxInFlightRequests' | 'maxPendingRequests'> & {
       /** Resources one legacy session may subscribe to (`resources/subscribe`). Default 1000. */
       maxSubscriptionsPerSession?: number;
+      /**
+       * The capabilities and clientInfo a legacy client declares in `initialize`, as JSON: its
+       * session keeps them (and a shared session store saves them with every change). Default 64 KiB.
+       */
+      maxClientStateBytes?: number;
     };
   /**
    * Validates raw JSON Schema tool and prompt arguments. Default: an interpreter (no code
@@ -204,6 +209,10 @@ export class Runtime implements ServerRuntime {
     return this.options.limits?.maxSubscriptionsPerSession ?? 1000;
   }
 
+  get maxClientStateBytes(): number {
+    return this.options.limits?.maxClientStateBytes ?? 64 * 1024;
+  }
+
   get decodeLimits(): DecodeLimits {
     const { maxMessageLength, maxDepth, maxBatchSize } = { ...DEFAULT_DECODE_LIMITS, ...this.options.limits };
     return { maxMessageLength, maxDepth, maxBatchSize };
@@ -218,7 +227,8 @@ export class Runtime implements ServerRuntime {
     const {
       maxInFlightRequests,
       maxPendingRequests,
-      maxSubscriptionsPerSession: _,
+      maxSubscriptionsPerSession: _subscriptions,
+      maxClientStateBytes: _clientState,
       ...decodeLimits
     } = this.options.limits ?? {};
     const peerOptions = {
