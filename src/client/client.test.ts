@@ -26,6 +26,25 @@ async function fake(onRequest: (method: string, params: Record<string, any>) => 
   return b;
 }
 
+/** A client connected to a 2025-11-25 server that answers each method with `results[method]`. */
+async function answering(results: Record<string, Record<string, unknown>>) {
+  const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
+  await client.connect(
+    await fake((method) => {
+      if (method === 'initialize')
+        return {
+          protocolVersion: '2025-11-25',
+          capabilities: { tools: {}, prompts: {}, resources: {} },
+          serverInfo: { name: 'f', version: '1' },
+        };
+      const result = results[method];
+      if (!result) throw new McpError(ErrorCode.MethodNotFound, 'no');
+      return result;
+    }),
+  );
+  return client;
+}
+
 describe('era negotiation', () => {
   it.each([
     ['auto', 'modern', '2026-07-28'],
@@ -108,22 +127,8 @@ describe('structured output validation', () => {
     outputSchema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
   };
   /** A connected client of a legacy server that lists `tools` and answers calls with `structuredContent`. */
-  async function listingTools(tools: unknown[], structuredContent: unknown) {
-    const client = new Client({ name: 'unit', version: '1' }, { era: 'legacy' });
-    await client.connect(
-      await fake((method) => {
-        if (method === 'initialize')
-          return {
-            protocolVersion: '2025-11-25',
-            capabilities: { tools: {} },
-            serverInfo: { name: 'f', version: '1' },
-          };
-        if (method === 'tools/list') return { tools };
-        if (method === 'tools/call') return { content: [], structuredContent };
-        throw new McpError(ErrorCode.MethodNotFound, 'no');
-      }),
-    );
-    return client;
+  function listingTools(tools: unknown[], structuredContent: unknown) {
+    return answering({ 'tools/list': { tools }, 'tools/call': { content: [], structuredContent } });
   }
 
   /** The same, listing one tool `t` with `outputSchema`, already listed. */
@@ -167,8 +172,8 @@ describe('structured output validation', () => {
 
   it('leaves out listed items that are not tools instead of failing on them', async () => {
     const client = await listingTools([null, 'echo', [], { name: 5 }, tool], { n: 'one' });
-    // The TypeError ("reading 'outputSchema'") is gone; { name: 5 } is an object, kept as sent.
-    expect((await client.listTools()).items).toEqual([{ name: 5 }, tool]);
+    // The TypeError ("reading 'outputSchema'") is gone; { name: 5 } is no tool of the revision either.
+    expect((await client.listTools()).items).toEqual([tool]);
     // The real tool's schema was learnt all the same.
     await expect(client.callTool('t')).rejects.toMatchObject({ kind: 'invalid-output' });
   });
@@ -443,6 +448,38 @@ describe('progress that never ends (hardening: it held a call for ever)', () => 
       client.callTool('forever', {}, { timeoutMs: 40, onProgress: () => {} }),
     ).rejects.toMatchObject({
       message: expect.stringMatching(/after 400 ms in all/),
+    });
+  });
+});
+
+describe('results held to the negotiated revision (hardening: content null reached the caller)', () => {
+  it('fails a result that breaks what the typed call promises, saying where', async () => {
+    const client = await answering({
+      'tools/call': { content: null },
+      'prompts/get': { description: 'no messages' },
+      'resources/read': { contents: [{ uri: 7 }] },
+    });
+    await expect(client.callTool('t')).rejects.toMatchObject({
+      kind: 'invalid-result',
+      message: expect.stringMatching(/tools\/call result does not fit revision 2025-11-25: content/),
+    });
+    await expect(client.getPrompt('p')).rejects.toMatchObject({
+      kind: 'invalid-result',
+      message: expect.stringMatching(/messages/),
+    });
+    await expect(client.readResource('r://x')).rejects.toMatchObject({
+      kind: 'invalid-result',
+      message: expect.stringMatching(/contents\.0/),
+    });
+  });
+
+  it('passes a conforming result on as sent, fields it does not know included', async () => {
+    const client = await answering({
+      'tools/call': { content: [{ type: 'text', text: 'hi' }], vendorField: { kept: true } },
+    });
+    expect(await client.callTool('t')).toEqual({
+      content: [{ type: 'text', text: 'hi' }],
+      vendorField: { kept: true },
     });
   });
 });

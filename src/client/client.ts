@@ -44,6 +44,7 @@ import {
   safeToRepeat,
   type ToolHints,
 } from './resilience.js';
+import { checkResult } from './result-check.js';
 import { type RoundOptions, withInputs } from './rounds.js';
 import { type Subscription, type SubscriptionRequest, subscribe } from './subscriptions.js';
 
@@ -302,7 +303,8 @@ export class Client {
       ...(options.onProgress ? { onProgress: options.onProgress, resetTimeoutOnProgress: true } : {}),
       ...(options.maxTotalTimeoutMs !== undefined ? { maxTotalTimeoutMs: options.maxTotalTimeoutMs } : {}),
     };
-    if (session.era === 'legacy') return peer.request(method, params, requestOptions);
+    if (session.era === 'legacy')
+      return checkResult(session.revision, method, await peer.request(method, params, requestOptions));
     const body = {
       ...params,
       _meta: { ...(params._meta as object), ...this.modernEnvelope(options.logLevel) },
@@ -310,9 +312,10 @@ export class Client {
     const result = MRTR_METHODS.has(method)
       ? await withInputs(peer, method, body, requestOptions, this.rounds())
       : await peer.request(method, body, requestOptions);
+    const checked = checkResult(session.revision, method, result);
     // resultType is wire vocabulary of the modern era; callers see the same results in both eras.
-    delete result.resultType;
-    return result;
+    delete checked.resultType;
+    return checked;
   }
 
   /** Listed tools: their output schemas, and whether a call may be repeated. */

@@ -4,6 +4,7 @@ export type ClientErrorKind =
   | 'protocol-mismatch'
   | 'too-many-rounds'
   | 'invalid-output'
+  | 'invalid-result'
   | 'unsupported'
   | 'no-handler'
   | 'task-cancelled';
