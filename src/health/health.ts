@@ -80,10 +80,20 @@ export function health(options: HealthOptions = {}): HealthEndpoints {
       headers: JSON_HEADERS,
     });
 
+  // Probes at once share one run of the checks: /readyz answers anyone, and each run reaches the
+  // stores behind it (a flood of probes would otherwise be a flood of store round trips).
+  let running: Promise<CheckReport[]> | undefined;
+  const runChecks = (): Promise<CheckReport[]> => {
+    running ??= Promise.all(checks.map(([, check]) => runCheck(check, timeoutMs))).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
   const readyz = async (): Promise<Response> => {
     const reasons: string[] = [];
     if (options.server && runtimeOf(options.server).closing) reasons.push('shutting down');
-    const reports = await Promise.all(checks.map(([, check]) => runCheck(check, timeoutMs)));
+    const reports = await runChecks();
     const byName: Record<string, CheckReport> = {};
     checks.forEach(([name], i) => {
       const report = reports[i]!;
