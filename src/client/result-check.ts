@@ -55,7 +55,7 @@ export function checkResult(
   }
   throw new ClientError(
     'invalid-result',
-    `The server's ${method} result does not fit revision ${revision}: ${describe(checked.error.issues as Issue[])}`,
+    `The server's ${method} result does not fit revision ${revision}: ${summarize(checked.error.issues as Issue[])}`,
   );
 }
 
@@ -68,7 +68,7 @@ function flatten(issues: Issue[]): Issue[] {
   });
 }
 
-function describe(all: Issue[]): string {
+function summarize(all: Issue[]): string {
   const issues = flatten(all);
   const shown = issues
     .slice(0, 5)
