@@ -1,6 +1,7 @@
 import { type Principal, principalKey } from '../../engine/principal.js';
-import { Quota } from '../../engine/quota.js';
+import { Quota, type QuotaRefusal } from '../../engine/quota.js';
 import type { SendOptions } from '../../engine/transport.js';
+import { type Decoded, decode, isRequest, messagesOf, type RequestId } from '../../protocol/jsonrpc.js';
 import { type McpServer, runtimeOf } from '../../server/mcp-server.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from '../streamable-http/body.js';
 import {
@@ -42,26 +43,85 @@ export interface LegacySseOptions extends OriginPolicy {
    * that stops reading cannot grow the server's memory. Default 1 MiB.
    */
   maxStreamBacklogBytes?: number;
+  /** Requests being served at once, every session together. Default 1,024. */
+  maxConcurrentRequests?: number;
+  /** Requests one client may have in flight at once, over all its sessions. Default 256. */
+  maxConcurrentRequestsPerClient?: number;
   /** Who a request comes from, for the per-client bound. Default: the remote address. */
   clientKey?: ClientKey;
   /** Authenticates the stream and every message (`mcpkit/auth`); a session belongs to its opener. */
   auth?: RequestAuthenticator;
 }
 
-/** One 2024-11-05 session: the GET event stream carries everything the server sends. */
+/**
+ * One 2024-11-05 session: the GET event stream carries everything the server sends. Each request
+ * its client sends holds a place under the handler's request bounds until it is answered or
+ * cancelled (the POST itself is answered 202 at once, so the POST cannot hold it).
+ */
 class SseSessionTransport extends HttpTransport {
+  /** Single requests in flight that hold a place. */
+  private readonly holding = new Set<RequestId>();
+  /** Batches in flight, by their first request's id (the one their answer names): their places. */
+  private readonly batches = new Map<RequestId, number>();
+
   constructor(
     readonly stream: SseStream,
     clientKey: string,
+    private readonly requests: Quota,
   ) {
     super(clientKey);
   }
 
-  async send(frame: string, _options?: SendOptions): Promise<void> {
+  /** Takes a place for every request a POST carries, or none when one is refused. */
+  admit(decoded: Decoded): QuotaRefusal | undefined {
+    const ids = messagesOf(decoded).flatMap((m) => (isRequest(m) ? [m.id] : []));
+    const first = ids[0];
+    // An id already in flight takes none: the server refuses it with an answer of that id.
+    if (first === undefined || (decoded.kind === 'message' && this.holding.has(first))) return undefined;
+    for (let i = 0; i < ids.length; i++) {
+      const refusal = this.requests.acquire(this.clientKey);
+      if (refusal) {
+        for (let j = 0; j < i; j++) this.requests.release(this.clientKey);
+        return refusal;
+      }
+    }
+    if (decoded.kind === 'message') this.holding.add(first);
+    else this.batches.set(first, (this.batches.get(first) ?? 0) + ids.length);
+    return undefined;
+  }
+
+  override deliver(frame: string | Decoded): void {
+    // A cancelled request gets no answer: its place is given back here (a batch's, with its answer).
+    if (typeof frame !== 'string')
+      for (const m of messagesOf(frame))
+        if ('method' in m && m.method === 'notifications/cancelled') this.free(m.params?.requestId);
+    super.deliver(frame);
+  }
+
+  async send(frame: string, options?: SendOptions): Promise<void> {
+    // A batch is answered by one frame, refusal or answers, that names its first request.
+    if (options?.kind === 'batch') this.freeBatch(options.relatedRequestId);
+    else if (options?.kind === 'response') this.free(options.relatedRequestId);
     this.stream.send({ event: 'message', data: frame });
   }
 
+  private free(id: unknown): void {
+    if (this.holding.delete(id as RequestId)) this.requests.release(this.clientKey);
+  }
+
+  private freeBatch(first: RequestId | undefined): void {
+    const held = first === undefined ? undefined : this.batches.get(first);
+    if (held === undefined) return;
+    this.batches.delete(first!);
+    for (let i = 0; i < held; i++) this.requests.release(this.clientKey);
+  }
+
   override async close(): Promise<void> {
+    let held = this.holding.size;
+    for (const count of this.batches.values()) held += count;
+    for (let i = 0; i < held; i++) this.requests.release(this.clientKey);
+    this.holding.clear();
+    this.batches.clear();
     this.stream.close();
     await super.close();
   }
@@ -73,6 +133,12 @@ class SseSessionTransport extends HttpTransport {
  */
 export function createLegacySseHandler(server: McpServer, options: LegacySseOptions = {}) {
   const sessions = new Map<string, SseSessionTransport>();
+  const requests = new Quota({
+    max: options.maxConcurrentRequests ?? 1024,
+    perClient: options.maxConcurrentRequestsPerClient ?? 256,
+    maxOption: 'maxConcurrentRequests',
+    perClientOption: 'maxConcurrentRequestsPerClient',
+  });
   const messagesPath = options.messagesPath ?? '/messages';
   const quota = new Quota({
     max: options.maxSessions ?? 10_000,
@@ -106,7 +172,7 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
           'SSE session ended: its client read too slowly',
         ),
     });
-    const transport = new SseSessionTransport(stream, client);
+    const transport = new SseSessionTransport(stream, client, requests);
     transport.principal = principal;
     if (runtimeOf(server).telemetry) transport.network = networkOf(request);
     sessions.set(id, transport);
@@ -124,7 +190,15 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     transport.principal = principal;
     if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
       throw new UnsupportedMediaType();
-    transport.deliver(await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+    const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const limits = runtimeOf(server).decodeLimits;
+    const decoded = decode(await readBody(request, maxBody), {
+      ...limits,
+      maxMessageLength: Math.min(maxBody, limits.maxMessageLength),
+    });
+    const refusal = transport.admit(decoded);
+    if (refusal) throw new Overloaded(refusal, 'Too many requests in flight', 1);
+    transport.deliver(decoded);
     return answer(202, 'Accepted');
   }
 
