@@ -125,27 +125,66 @@ describe('a legacy server whose GET stream ends at once with retry: 0', () => {
   });
 });
 
+/**
+ * A client connected to a modern server that answers discovery, and every other request with
+ * `answer` (given the message and the request's headers).
+ */
+async function modernClientOf(
+  answer: (message: any, headers: Record<string, string | string[] | undefined>) => unknown,
+): Promise<Client> {
+  const http = createServer(async (req, res) => {
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    const message = JSON.parse(text);
+    const result = message.method === 'server/discover' ? DISCOVER : answer(message, req.headers);
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  stop = () => new Promise((resolve) => http.close(() => resolve()));
+  const client = new Client({ name: 'victim', version: '1' });
+  await client.connect(
+    new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`),
+  );
+  return client;
+}
+
 describe('a tools/list with items that are not tools, over HTTP', () => {
   it('lists the real tools and drops items with no name', async () => {
-    const http = createServer(async (req, res) => {
-      let text = '';
-      for await (const chunk of req) text += chunk;
-      const message = JSON.parse(text);
-      const result =
-        message.method === 'server/discover'
-          ? DISCOVER
-          : { tools: [null, 7, { inputSchema: {} }, { name: 'fine', inputSchema: { type: 'object' } }] };
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    stop = () => new Promise((resolve) => http.close(() => resolve()));
-    const client = new Client({ name: 'victim', version: '1' });
-    await client.connect(
-      new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`),
-    );
+    const client = await modernClientOf(() => ({
+      tools: [null, 7, { inputSchema: {} }, { name: 'fine', inputSchema: { type: 'object' } }],
+    }));
     expect((await client.listTools()).items.map((t) => t.name)).toEqual(['fine']);
+    await client.close();
+  });
+});
+
+describe('a server that lists ever more annotated tools, over HTTP', () => {
+  it('keeps the header annotations of the 10,000 most recent only, and of no absurd name', async () => {
+    const annotated = (name: string) => ({
+      name,
+      inputSchema: { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' } } },
+    });
+    const long = 'x'.repeat(2000);
+    const tools = [...Array.from({ length: 10_001 }, (_, i) => annotated(`t${i}`)), annotated(long)];
+    const regions = new Map<string, string | undefined>();
+    const client = await modernClientOf((message, headers) => {
+      if (message.method !== 'tools/call')
+        return { resultType: 'complete', tools, ttlMs: 0, cacheScope: 'private' };
+      regions.set(message.params.name, headers['mcp-param-region'] as string | undefined);
+      return { resultType: 'complete', content: [] };
+    });
+    expect((await client.listTools()).items).toHaveLength(10_002);
+    for (const name of ['t0', 't1', 't10000', long])
+      await client.callTool(name, { region: 'eu' }, { timeoutMs: 5000 });
+    // The oldest was let go (its call goes without the header); the newest are kept.
+    expect(Object.fromEntries(regions)).toEqual({
+      t0: undefined,
+      t1: 'eu',
+      t10000: 'eu',
+      [long]: undefined,
+    });
     await client.close();
   });
 });

@@ -19,6 +19,10 @@ import { httpNetwork } from './network.js';
 import { describeNetworkError } from './network-error.js';
 import { readEvents } from './sse-reader.js';
 
+/** Listed tools whose x-mcp-header annotations the client keeps, and their longest name. */
+const MAX_ANNOTATED_TOOLS = 10_000;
+const MAX_ANNOTATED_NAME = 1024;
+
 export interface StreamableHttpClientOptions {
   /** Extra headers on every request (authorization, tenant...), or a function that makes them. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
@@ -129,6 +133,7 @@ export class StreamableHttpClientTransport implements Transport {
   sessionId?: string;
   private protocolVersion?: string;
   private readonly modernInFlight = new Map<RequestId, AbortController>();
+  /** The x-mcp-header annotations of listed tools that have some, by name (bounded: see rememberHeaders). */
   private readonly toolHeaders = new Map<string, HeaderAnnotation[]>();
   private readonly pendingMethods = new Map<RequestId, string>();
   private readonly streams = new Set<AbortController>();
@@ -559,7 +564,7 @@ export class StreamableHttpClientTransport implements Transport {
         // Not a tool (null, a string, no name): nothing to call, nothing to learn.
         if (!isRecord(tool) || typeof tool.name !== 'string') return false;
         try {
-          this.toolHeaders.set(
+          this.rememberHeaders(
             tool.name,
             headerAnnotations((tool.inputSchema ?? {}) as Record<string, unknown>),
           );
@@ -592,6 +597,19 @@ export class StreamableHttpClientTransport implements Transport {
         error: { code, message, ...(data !== undefined ? { data } : {}) },
       }),
     );
+  }
+
+  /**
+   * Keeps what a listed tool's calls must send as headers. A server names its tools, and listing
+   * after listing could name new ones without end: only tools with annotations are kept, names of
+   * at most 1,024 characters, the 10,000 most recently listed.
+   */
+  private rememberHeaders(name: string, annotations: HeaderAnnotation[]): void {
+    this.toolHeaders.delete(name);
+    if (annotations.length === 0 || name.length > MAX_ANNOTATED_NAME) return;
+    if (this.toolHeaders.size >= MAX_ANNOTATED_TOOLS)
+      this.toolHeaders.delete(this.toolHeaders.keys().next().value as string);
+    this.toolHeaders.set(name, annotations);
   }
 
   async close(): Promise<void> {
