@@ -109,6 +109,13 @@ export function decode(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMIT
 }
 
 /** The valid messages of a decoded frame: the message, a batch's valid items, or none. */
+/** The ids of the requests among `messages` (not of their notifications or answers). */
+export function requestIdsOf(messages: readonly JsonRpcMessage[]): RequestId[] {
+  const ids: RequestId[] = [];
+  for (const m of messages) if (isRequest(m)) ids.push(m.id);
+  return ids;
+}
+
 export function messagesOf(decoded: Decoded): JsonRpcMessage[] {
   if (decoded.kind === 'message') return [decoded.message];
   if (decoded.kind === 'batch') return decoded.items.flatMap((i) => ('message' in i ? [i.message] : []));

@@ -62,11 +62,14 @@ function checkListenFilter(filter: SubscriptionFilter, max: number): void {
         { limit: 'maxSubscriptionsPerSession' },
       );
   }
-  const long = filter.resourceSubscriptions?.find((uri) => uri.length > MAX_SUBSCRIBED_URI);
-  if (long !== undefined)
+  for (const uri of filter.resourceSubscriptions ?? []) checkSubscribedUri(uri);
+}
+
+function checkSubscribedUri(uri: string): void {
+  if (uri.length > MAX_SUBSCRIBED_URI)
     throw new McpError(
       ErrorCode.InvalidParams,
-      `A resource URI is too long to subscribe to (${long.length} characters; at most ${MAX_SUBSCRIBED_URI})`,
+      `The resource URI is too long to subscribe to (${uri.length} characters; at most ${MAX_SUBSCRIBED_URI})`,
     );
 }
 
@@ -141,11 +144,7 @@ export const methods: Record<string, MethodHandler> = {
     const session = sessionOf(ctx);
     const max = core.maxSubscriptionsPerSession;
     // The session's state travels with it (a shared session store): it must stay small.
-    if (params.uri.length > MAX_SUBSCRIBED_URI)
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `The resource URI is too long to subscribe to (${params.uri.length} characters; at most ${MAX_SUBSCRIBED_URI})`,
-      );
+    checkSubscribedUri(params.uri);
     if (!session.subscriptions.has(params.uri) && session.subscriptions.size >= max) {
       throw new McpError(
         ErrorCode.Overloaded,

@@ -1,9 +1,9 @@
 import { type Principal, principalKey } from '../../engine/principal.js';
 import { Quota, type QuotaRefusal } from '../../engine/quota.js';
 import type { SendOptions } from '../../engine/transport.js';
-import { type Decoded, decode, isRequest, messagesOf, type RequestId } from '../../protocol/jsonrpc.js';
+import { type Decoded, decode, messagesOf, type RequestId, requestIdsOf } from '../../protocol/jsonrpc.js';
 import { type McpServer, runtimeOf } from '../../server/mcp-server.js';
-import { DEFAULT_MAX_BODY_BYTES, readBody } from '../streamable-http/body.js';
+import { bodyDecodeLimits, DEFAULT_MAX_BODY_BYTES, readBody } from '../streamable-http/body.js';
 import {
   answer,
   type ClientKey,
@@ -74,7 +74,7 @@ class SseSessionTransport extends HttpTransport {
 
   /** Takes a place for every request a POST carries, or none when one is refused. */
   admit(decoded: Decoded): QuotaRefusal | undefined {
-    const ids = messagesOf(decoded).flatMap((m) => (isRequest(m) ? [m.id] : []));
+    const ids = requestIdsOf(messagesOf(decoded));
     const first = ids[0];
     // An id already in flight takes none: the server refuses it with an answer of that id.
     if (first === undefined || (decoded.kind === 'message' && this.holding.has(first))) return undefined;
@@ -133,6 +133,8 @@ class SseSessionTransport extends HttpTransport {
  */
 export function createLegacySseHandler(server: McpServer, options: LegacySseOptions = {}) {
   const sessions = new Map<string, SseSessionTransport>();
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limits = bodyDecodeLimits(runtimeOf(server).decodeLimits, maxBody);
   const requests = new Quota({
     max: options.maxConcurrentRequests ?? 1024,
     perClient: options.maxConcurrentRequestsPerClient ?? 256,
@@ -190,12 +192,7 @@ export function createLegacySseHandler(server: McpServer, options: LegacySseOpti
     transport.principal = principal;
     if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
       throw new UnsupportedMediaType();
-    const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    const limits = runtimeOf(server).decodeLimits;
-    const decoded = decode(await readBody(request, maxBody), {
-      ...limits,
-      maxMessageLength: Math.min(maxBody, limits.maxMessageLength),
-    });
+    const decoded = decode(await readBody(request, maxBody), limits);
     const refusal = transport.admit(decoded);
     if (refusal) throw new Overloaded(refusal, 'Too many requests in flight', 1);
     transport.deliver(decoded);

@@ -1,9 +1,15 @@
 import { ErrorCode } from '../../protocol/errors.js';
+import type { DecodeLimits } from '../../protocol/jsonrpc.js';
 import type { HttpInput } from './http-core.js';
 import { BadRequest, HttpError, PayloadTooLarge } from './http-error.js';
 
 /** 4 MiB: a 1 MiB tool argument, escaped and wrapped in its envelope, fits (official SDKs: 4 MB). */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** The server's decode limits with the body limit where it is the stricter: one decode serves both. */
+export function bodyDecodeLimits(server: DecodeLimits, maxBodyBytes: number): DecodeLimits {
+  return { ...server, maxMessageLength: Math.min(maxBodyBytes, server.maxMessageLength) };
+}
 
 /**
  * Reads a request body as UTF-8 text, counting bytes as they stream in: a body over the limit is

@@ -14,6 +14,7 @@ import {
   type JsonRpcResponse,
   messagesOf,
   type RequestId,
+  requestIdsOf,
 } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import {
@@ -24,7 +25,7 @@ import {
 } from '../../protocol/revisions.js';
 import type { OneShotCall, ServerRuntime } from '../../server/core.js';
 import { type McpServer, runtimeOf } from '../../server/mcp-server.js';
-import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
+import { bodyDecodeLimits, DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
 import { preflight, withCors } from './cors.js';
 import { type EventStore, InMemoryEventStore } from './event-store.js';
 import { Exchange } from './exchange.js';
@@ -165,12 +166,6 @@ interface Posted {
 
 function ignore(): void {}
 
-function requestIds(messages: JsonRpcMessage[]): RequestId[] {
-  const ids: RequestId[] = [];
-  for (const m of messages) if ('method' in m && 'id' in m) ids.push(m.id as RequestId);
-  return ids;
-}
-
 /** 404: the client must initialize again (2025-11-25 transports, "Session Management"). */
 function sessionNotFound(): HttpError {
   return new NotFound(
@@ -199,8 +194,7 @@ export function createStreamableHttpHandler(
   const restoring = new Map<string, Promise<Session>>();
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // The server's own bounds, with the body limit where it is the stricter: one decode serves both.
-  const serverLimits = server.decodeLimits;
-  const limits = { ...serverLimits, maxMessageLength: Math.min(maxBody, serverLimits.maxMessageLength) };
+  const limits = bodyDecodeLimits(server.decodeLimits, maxBody);
   const retryAfter = options.retryAfterSeconds ?? 1;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   const maxBacklogBytes = options.maxStreamBacklogBytes;
@@ -396,7 +390,7 @@ export function createStreamableHttpHandler(
   ): HttpAnswer | Promise<HttpAnswer> {
     const batch = decoded.kind === 'batch';
     const mode = options.legacy ?? 'sessions';
-    const ids = requestIds(messages);
+    const ids = requestIdsOf(messages);
     const isInit = !batch && 'method' in messages[0]! && messages[0].method === 'initialize';
     if (mode === 'reject') {
       const refusal = new McpError(
